@@ -1,0 +1,90 @@
+import { createRunContext } from './steps/context.js';
+import { cloneAccounts } from './steps/cloning.js';
+import { finishRun } from './steps/finish.js';
+import { listAccounts } from './steps/listing.js';
+import { preflight } from './steps/preflight.js';
+import { applySettings, importSettings, inventoryConnectors, linkApps, once } from './steps/setup.js';
+import { createRunTracker } from './steps/tracker.js';
+import { MigrationFailure, RunInterrupted } from './failure.js';
+import type { RunDeps } from './run-deps.js';
+import type { MigrationSummary } from './summary.js';
+
+export type RunResult =
+  | { outcome: 'completed' | 'cancelled'; summary: MigrationSummary }
+  | { outcome: 'failed'; reason: string; step: string; summary?: MigrationSummary };
+
+/**
+ * Runs (or resumes) one migration, step by step, each step reported to the notifier:
+ * preflight → link → import → settings → connectors → listing → cloning → report → summary.
+ * Steps done by an earlier attempt are skipped; accounts with an outcome are not touched again.
+ *
+ * Expected failures (Nylas refuses, a region mismatch, the requester is no longer an admin) end the
+ * run with a reason and resolve; a lost lease or a Redis outage rejects, for the queue to handle.
+ */
+export async function runMigration(deps: RunDeps): Promise<RunResult> {
+  const ctx = createRunContext(deps);
+  const { store } = ctx;
+  const checkpoint = await store.checkpoint();
+  const resumed = checkpoint.startedAt !== undefined;
+  if (!resumed) await store.saveCheckpoint({ startedAt: ctx.now() });
+
+  const tracker = createRunTracker({
+    counts: await store.counts(),
+    total: await store.accountCount(),
+    intervalMs: ctx.settings.progressIntervalMs,
+    publish: async (progress) => {
+      try {
+        await ctx.onProgress?.(progress);
+      } catch (error) {
+        ctx.logger.warn('progress update dropped', { migrationId: ctx.request.migrationId, error });
+      }
+    },
+    cloneCallsBefore: checkpoint.cloneCalls,
+    cloneElapsedMsBefore: checkpoint.cloneElapsedMs,
+  });
+
+  try {
+    if (resumed) await ctx.notify({ type: 'milestone', text: 'Resuming after an interruption: finished steps and accounts are not repeated' });
+    tracker.setStep('preflight');
+    const info = await preflight(ctx);
+    await ctx.notify({ type: 'started', resumed, region: info.region, v2AppName: info.v2Name, v3AppName: info.v3Name });
+
+    const checkDrain = () => {
+      if (ctx.drainSignal?.aborted) throw new RunInterrupted();
+    };
+    tracker.setStep('link');
+    await once(ctx, 'link', () => linkApps(ctx));
+    checkDrain();
+    tracker.setStep('import');
+    await once(ctx, 'import', () => importSettings(ctx));
+    checkDrain();
+    tracker.setStep('settings');
+    await once(ctx, 'settings', () => applySettings(ctx));
+    checkDrain();
+    tracker.setStep('connectors');
+    await once(ctx, 'connectors', () => inventoryConnectors(ctx, info.region));
+    checkDrain();
+
+    tracker.setStep('listing');
+    const total = await listAccounts(ctx);
+    checkDrain();
+    tracker.setStep('cloning', total);
+    const stop = await cloneAccounts(ctx, tracker);
+    await store.saveCheckpoint({ cloneCalls: tracker.cloneCalls(), cloneElapsedMs: tracker.cloneElapsedMs() });
+
+    tracker.setStep('report');
+    await tracker.flush();
+    const outcome = stop?.kind === 'failed' ? 'failed' : stop?.kind === 'cancelled' ? 'cancelled' : 'completed';
+    const summary = await finishRun(ctx, tracker, outcome, stop?.reason);
+    tracker.setStep('summary');
+    await tracker.flush();
+    return outcome === 'failed' ? { outcome, reason: stop?.reason ?? 'the run failed', step: 'cloning', summary } : { outcome, summary };
+  } catch (error) {
+    if (!(error instanceof MigrationFailure)) throw error;
+    ctx.logger.warn('migration failed', { migrationId: ctx.request.migrationId, step: error.step, reason: error.reason });
+    await ctx.notify({ type: 'failed', step: error.step, reason: error.reason });
+    return { outcome: 'failed', reason: error.reason, step: error.step };
+  } finally {
+    tracker.stop();
+  }
+}

@@ -1,0 +1,86 @@
+import { NylasError } from '../../nylas/errors.js';
+import type { Region } from '../../nylas/regions.js';
+import { connectorStatus } from '../checklist.js';
+import { describeNylasFailure, MigrationFailure } from '../failure.js';
+import type { MigrationStep } from '../progress.js';
+import { apiEnvironmentFor } from '../request.js';
+import type { RunContext } from './context.js';
+
+/** Runs `step` unless an earlier attempt of this run finished it, and checkpoints it. */
+export async function once(ctx: RunContext, step: MigrationStep, work: () => Promise<void>): Promise<void> {
+  const checkpoint = await ctx.store.checkpoint();
+  if (checkpoint.stepsDone.includes(step)) return;
+  await work();
+  const latest = await ctx.store.checkpoint();
+  await ctx.store.saveCheckpoint({ stepsDone: [...latest.stepsDone, step] });
+}
+
+export async function linkApps(ctx: RunContext): Promise<void> {
+  const v2 = ctx.apps.v2;
+  if (!v2) throw new MigrationFailure('link', 'The v2 application is not in the apps registry');
+  try {
+    await ctx.nylas.migration.linkApps(v2.id, v2.clientSecret, ctx.signal);
+  } catch (error) {
+    throw new MigrationFailure('link', describeNylasFailure(error, 'Linking the v2 and v3 applications failed'), { cause: error });
+  }
+  await ctx.store.rememberLink(ctx.request.v3AppId, v2.id);
+  await ctx.notify({ type: 'step_done', step: 'link', text: `Linked v2 application ${v2.id} to v3 application ${ctx.request.v3AppId}` });
+}
+
+export async function importSettings(ctx: RunContext): Promise<void> {
+  try {
+    await ctx.nylas.migration.importV2App(ctx.signal);
+  } catch (error) {
+    throw new MigrationFailure('import', describeNylasFailure(error, 'Importing the v2 settings failed'), { cause: error });
+  }
+  await ctx.notify({
+    type: 'step_done',
+    step: 'import',
+    text: 'Imported the v2 settings: website and icon URLs, redirect URIs, integrations as connectors',
+  });
+}
+
+/**
+ * Applies title, environment and description. After the import (which sets icon and website URLs), and
+ * with the whole `branding` object read back first: PATCH replaces nested objects, so sending only the
+ * name would erase the rest. The endpoint is marked "to be removed": a failure here is a warning.
+ */
+export async function applySettings(ctx: RunContext): Promise<void> {
+  const { request } = ctx;
+  const environment = apiEnvironmentFor(request.environment);
+  try {
+    const application = await ctx.nylas.v3.getApplication(ctx.signal);
+    const branding = {
+      ...application.branding,
+      name: request.title,
+      ...(request.description ? { description: request.description } : {}),
+    };
+    await ctx.nylas.v3.updateApplication({ branding, environment }, ctx.signal);
+  } catch (error) {
+    if (!(error instanceof NylasError)) throw error;
+    await ctx.notify({
+      type: 'warning',
+      step: 'settings',
+      text: `${describeNylasFailure(error, 'Could not apply the title, environment and description')} — set them in the Nylas Dashboard`,
+    });
+    return;
+  }
+  const tagNote = request.environment === 'Development' ? ' (the API has no Development value: sent as staging, tagged Development here)' : '';
+  await ctx.notify({
+    type: 'step_done',
+    step: 'settings',
+    text: `Applied title "${request.title}", environment ${request.environment}${tagNote}${request.description ? ' and description' : ''}`,
+  });
+}
+
+export async function inventoryConnectors(ctx: RunContext, region: Region): Promise<void> {
+  let connectors: Awaited<ReturnType<typeof ctx.nylas.v3.listConnectors>>;
+  try {
+    connectors = await ctx.nylas.v3.listConnectors(ctx.signal);
+  } catch (error) {
+    throw new MigrationFailure('connectors', describeNylasFailure(error, 'Listing the v3 connectors failed'), { cause: error });
+  }
+  const statuses = connectors.map((connector) => connectorStatus(connector, region));
+  await ctx.store.saveCheckpoint({ connectors: statuses });
+  await ctx.notify({ type: 'connectors', connectors: statuses });
+}

@@ -1,0 +1,218 @@
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { AppsRegistry } from '../config/apps-registry.js';
+import { RunInterrupted } from '../migration/failure.js';
+import type { Notifier } from '../migration/notifier.js';
+import { migrationRequestSchema } from '../migration/request.js';
+import {
+  type AdminCheck,
+  DEFAULT_RUN_SETTINGS,
+  type RunNylas,
+  type RunSettings,
+} from '../migration/run-deps.js';
+import { runMigration } from '../migration/runner.js';
+import type { NylasClientFactory } from '../nylas/client-factory.js';
+import type { Logger } from '../shared/logger.js';
+import { createMigrationRecords } from '../store/migration-records.js';
+import { createRunReader, createRunStore } from '../store/run-store.js';
+import { createLeaseManager } from './lease.js';
+import { MIGRATION_QUEUE, type MigrationJobData } from './migration-queue.js';
+import { createRateBudget, NYLAS_MIGRATION_RATE_PER_SECOND } from './rate-budget.js';
+import { createReportCourier } from './report-courier.js';
+
+export interface MigrationWorkerOptions {
+  /** A worker connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking reads. */
+  redis: Redis;
+  prefix: string;
+  registry: AppsRegistry;
+  nylas: NylasClientFactory;
+  notifier: Notifier;
+  verifyAdmin: AdminCheck;
+  logger: Logger;
+  settings?: Partial<RunSettings>;
+  /** Migrations run at once by this process (each is mostly waiting on Nylas). */
+  concurrency?: number;
+  /** Migration-API requests per second per v3 app, shared by every worker. */
+  ratePerSecond?: number;
+  /**
+   * Lease lifetime. Must exceed the HTTP timeout (plus the renewal interval): a successor takes over only
+   * after the lease expired, when no request of the old worker can still be in flight.
+   */
+  leaseTtlMs?: number;
+  /** The HTTP timeout the Nylas clients use; checked against the lease. */
+  httpTimeoutMs: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** On shutdown, how long in-flight accounts may take to finish before they are abandoned. */
+  drainTimeoutMs?: number;
+  /** How often owed reports are retried. */
+  reportRetryMs?: number;
+  workerId?: string;
+  /** Start taking jobs at once (default) or wait for `run()`. */
+  autorun?: boolean;
+}
+
+/** Thrown to BullMQ when the job data is not a migration request: retrying cannot help. */
+const INVALID_JOB = 'invalid migration job data';
+
+/**
+ * A BullMQ worker that runs migrations. Per job: parse the data, take the v2 app's lease (waiting for a
+ * crashed predecessor's lease to expire), run or resume the migration with every write fenced by that
+ * lease, then record the outcome and release the app reservations.
+ */
+export function createMigrationWorker(options: MigrationWorkerOptions) {
+  const { redis, prefix, logger } = options;
+  const leaseTtlMs = options.leaseTtlMs ?? 30_000;
+  if (leaseTtlMs <= options.httpTimeoutMs) {
+    throw new Error(`leaseTtlMs (${leaseTtlMs}) must exceed the HTTP timeout (${options.httpTimeoutMs})`);
+  }
+  const settings: RunSettings = {
+    ...DEFAULT_RUN_SETTINGS,
+    reportDir: join(tmpdir(), 'migrate-bot-reports'),
+    ...options.settings,
+  };
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
+  const records = createMigrationRecords(redis, prefix);
+  const leases = createLeaseManager(redis, { keyPrefix: prefix, ttlMs: leaseTtlMs });
+  const budget = createRateBudget(redis, {
+    keyPrefix: prefix,
+    ratePerSecond: options.ratePerSecond ?? NYLAS_MIGRATION_RATE_PER_SECOND,
+  });
+  const drain = new AbortController();
+  const hardStop = new AbortController();
+  const courier = createReportCourier({
+    redis,
+    prefix,
+    records,
+    notifier: options.notifier,
+    reportDir: settings.reportDir,
+    logger,
+  });
+
+  async function processJob(job: Job<MigrationJobData>, token?: string): Promise<{ outcome: string }> {
+    const parsed = migrationRequestSchema.safeParse(job.data);
+    if (!parsed.success)
+      throw new UnrecoverableError(`${INVALID_JOB}: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+    const request = parsed.data;
+    const log = logger.child({ migrationId: request.migrationId, jobAttempt: job.attemptsMade + 1 });
+
+    const lease = await leases.waitAcquire(`v2:${request.v2AppId}`, workerId, { signal: drain.signal });
+    if (!lease) throw new Error('could not take the migration lease');
+    const runAbort = new AbortController();
+    const onHardStop = () => runAbort.abort(hardStop.signal.reason);
+    hardStop.signal.addEventListener('abort', onHardStop);
+    const stopRenew = lease.startAutoRenew(Math.floor(leaseTtlMs / 3), (error) => {
+      log.warn('lease lost: another worker owns this migration now; stopping', { error });
+      runAbort.abort(error);
+    });
+    let releaseLease = true;
+    try {
+      await records.setStatus(request.migrationId, 'running');
+      const store = createRunStore({ redis, prefix, migrationId: request.migrationId, leases, lease });
+      const v2App = options.registry.v2(request.v2AppId);
+      const v3App = options.registry.v3(request.v3AppId);
+      const result = await runMigration({
+        request,
+        apps: { v2: v2App, v3: v3App },
+        nylas:
+          v2App && v3App
+            ? {
+                v2: options.nylas.v2(v2App),
+                v3: options.nylas.v3(v3App),
+                migration: options.nylas.migration(v3App, (signal) => budget.acquire(v3App.id, signal)),
+              }
+            : unconfiguredNylas,
+        store,
+        previous: request.retryOf ? createRunReader(redis, prefix, request.retryOf) : undefined,
+        notifier: options.notifier,
+        verifyAdmin: options.verifyAdmin,
+        onProgress: async (progress) => {
+          await store.saveProgress(progress);
+          await job.updateProgress(progress);
+          await options.notifier.progress(request, progress);
+        },
+        onReportUndelivered: () =>
+          records.oweReport(request.migrationId, Date.now() + (options.reportRetryMs ?? 30_000)),
+        settings,
+        logger: log,
+        signal: runAbort.signal,
+        drainSignal: drain.signal,
+      });
+      await store.finalize(
+        result.outcome,
+        result.summary,
+        result.outcome === 'failed' ? result.reason : undefined,
+      );
+      await records.release(request);
+      log.info('migration finished', { outcome: result.outcome });
+      return { outcome: result.outcome };
+    } catch (error) {
+      if (error instanceof RunInterrupted && token) {
+        // Shutting down with nothing in flight: hand the job back so another worker resumes it now.
+        await job.moveToDelayed(Date.now() + 1_000, token);
+        throw new DelayedError();
+      }
+      if (runAbort.signal.aborted) {
+        // Requests may still be in flight: keep the lease until it expires so no successor overlaps them.
+        releaseLease = false;
+      }
+      throw error;
+    } finally {
+      stopRenew();
+      hardStop.signal.removeEventListener('abort', onHardStop);
+      if (releaseLease) await lease.release().catch(() => {});
+    }
+  }
+
+  const worker = new Worker<MigrationJobData>(MIGRATION_QUEUE, processJob, {
+    connection: redis,
+    prefix,
+    concurrency: options.concurrency ?? 4,
+    lockDuration: options.lockDurationMs ?? 15_000,
+    stalledInterval: options.stalledIntervalMs ?? 10_000,
+    // A migration must survive repeated crashes; each redelivery resumes it.
+    maxStalledCount: 20,
+    autorun: options.autorun ?? true,
+  });
+  worker.on('failed', (job, error) => {
+    if (error instanceof DelayedError) return;
+    logger.error('migration job failed', { migrationId: job?.id, attemptsMade: job?.attemptsMade, error });
+  });
+  worker.on('error', (error) => logger.error('worker error', { error }));
+
+  const courierTimer = setInterval(() => void courier.deliverDue(), options.reportRetryMs ?? 30_000);
+  courierTimer.unref();
+
+  return {
+    worker,
+    workerId,
+    courier,
+    ready: () => worker.waitUntilReady(),
+    /**
+     * Graceful stop: take no new jobs, let in-flight accounts finish (up to `drainTimeoutMs`), hand
+     * unfinished runs back to the queue, release leases.
+     */
+    async close(): Promise<void> {
+      clearInterval(courierTimer);
+      drain.abort(new Error('worker shutting down'));
+      const closing = worker.close();
+      const timeout = new Promise<'timeout'>((resolve) =>
+        setTimeout(() => resolve('timeout'), options.drainTimeoutMs ?? 20_000).unref(),
+      );
+      if ((await Promise.race([closing, timeout])) === 'timeout') {
+        logger.warn('drain timed out; abandoning in-flight requests');
+        hardStop.abort(new Error('drain timed out'));
+        await closing;
+      }
+    },
+  };
+}
+
+/** Stands in when an app is missing from the registry; preflight stops the run before any call. */
+const unconfiguredNylas: RunNylas = new Proxy({} as RunNylas, {
+  get: () => new Proxy({}, { get: () => () => Promise.reject(new Error('app not configured')) }),
+});
+
+export type MigrationWorker = ReturnType<typeof createMigrationWorker>;

@@ -1,0 +1,69 @@
+import type { MigrationRequest, MigrationRequestInput } from '../migration/request.js';
+import { migrationRequestSchema, newMigrationId } from '../migration/request.js';
+import type { MigrationRecords, ReserveResult } from '../store/migration-records.js';
+import { enqueueMigration, type MigrationQueue } from './migration-queue.js';
+
+export type NewMigration = Omit<MigrationRequestInput, 'migrationId' | 'createdAt'>;
+
+export type ReserveOutcome = { ok: true; request: MigrationRequest } | Extract<ReserveResult, { ok: false }>;
+
+/**
+ * Starts migrations: reserve (one live migration per v2 app and per v3 app), then enqueue. The two are
+ * separate so the bot can post the thread in between and put its ts in the job.
+ */
+export function createMigrationProducer(deps: {
+  records: MigrationRecords;
+  queue: MigrationQueue;
+  now?: () => number;
+}) {
+  const now = deps.now ?? Date.now;
+
+  const producer = {
+    /** Validates and reserves. A busy app answers with the id (and record, with its thread) of the live run. */
+    async reserve(input: NewMigration): Promise<ReserveOutcome> {
+      const createdAt = now();
+      const request = migrationRequestSchema.parse({
+        ...input,
+        migrationId: newMigrationId(createdAt),
+        createdAt,
+      });
+      const reserved = await deps.records.reserve(request);
+      return reserved.ok ? { ok: true, request } : reserved;
+    },
+
+    async enqueue(request: MigrationRequest): Promise<void> {
+      await deps.records.setStatus(request.migrationId, 'queued');
+      await enqueueMigration(deps.queue, request);
+    },
+
+    /** Reserve and enqueue in one go (the thread, if any, is already in the request). */
+    async start(input: NewMigration): Promise<ReserveOutcome> {
+      const reserved = await producer.reserve(input);
+      if (reserved.ok) await producer.enqueue(reserved.request);
+      return reserved;
+    },
+
+    /**
+     * Builds the `only_failed` re-run of a finished migration: same apps and choices, retrying only what
+     * failed or was cancelled, into the same thread. Reserve it, then enqueue it.
+     */
+    async reserveRetry(
+      previousId: string,
+      requestedBy: string,
+    ): Promise<ReserveOutcome | { ok: false; code: 'not_found' | 'not_finished' }> {
+      const previous = await deps.records.get(previousId);
+      if (!previous) return { ok: false, code: 'not_found' };
+      if (!['completed', 'cancelled', 'failed'].includes(previous.status))
+        return { ok: false, code: 'not_finished' };
+      const { migrationId: _id, createdAt: _at, ...rest } = previous.request;
+      // A run that stopped before its report (preflight, listing) has nothing to carry over: start afresh.
+      const mode = previous.summary ? 'only_failed' : 'all';
+      return producer.reserve({ ...rest, mode, retryOf: previousId, requestedBy });
+    },
+
+    cancel: (migrationId: string, userId: string) => deps.records.requestCancel(migrationId, userId),
+  };
+  return producer;
+}
+
+export type MigrationProducer = ReturnType<typeof createMigrationProducer>;

@@ -1,0 +1,194 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { ProgressPayload } from '../migration/progress.js';
+import { type MigrationRequest, migrationRequestSchema } from '../migration/request.js';
+import type { MigrationSummary, RunOutcome } from '../migration/summary.js';
+import { type MigrationKeys, migrationKeys, RECORD_TTL_MS } from './keys.js';
+
+export type MigrationStatus = 'reserved' | 'queued' | 'running' | RunOutcome;
+const FINISHED: readonly MigrationStatus[] = ['completed', 'cancelled', 'failed'];
+
+export interface MigrationRecord {
+  request: MigrationRequest;
+  status: MigrationStatus;
+  progress?: ProgressPayload | undefined;
+  summary?: MigrationSummary | undefined;
+  reason?: string | undefined;
+  cancelRequestedBy?: string | undefined;
+  finishedAt?: number | undefined;
+}
+
+export type ReserveResult =
+  | { ok: true }
+  | { ok: false; code: 'v2_busy' | 'v3_busy'; migrationId: string; record: MigrationRecord | undefined };
+
+/**
+ * KEYS: activeV2, activeV3, request, state, recent. ARGV: id, request JSON, createdAt, ttl, the prefix
+ * of migration keys, then the statuses that count as finished. A reservation whose migration has
+ * finished or vanished (a crash between the end and the release) does not block: it is taken over.
+ */
+const RESERVE_LUA = `
+local function busy(key)
+  local holder = redis.call('GET', key)
+  if not holder then return nil end
+  local status = redis.call('HGET', ARGV[5] .. holder .. ':state', 'status')
+  if not status then return nil end
+  for i = 6, #ARGV do if status == ARGV[i] then return nil end end
+  return holder
+end
+local v2 = busy(KEYS[1])
+if v2 then return {'v2_busy', v2} end
+local v3 = busy(KEYS[2])
+if v3 then return {'v3_busy', v3} end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[4])
+redis.call('HSET', KEYS[4], 'status', 'reserved')
+redis.call('PEXPIRE', KEYS[4], ARGV[4])
+redis.call('ZADD', KEYS[5], ARGV[3], ARGV[1])
+return {'ok', ARGV[1]}
+`;
+
+/** KEYS: activeV2, activeV3. ARGV: id. Deletes each reservation only if it is this migration's. */
+const RELEASE_LUA = `
+for i = 1, 2 do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+end
+return 1
+`;
+
+const jsonField = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text) => JSON.parse(text) as unknown)
+    .pipe(schema);
+
+/**
+ * Migration records as the bot and the producer see them: reservations (one live migration per v2 app
+ * and per v3 app), status, progress, cancel requests and the recent list. Run-time writes of results go
+ * through the fenced {@link RunStore} instead.
+ */
+export function createMigrationRecords(redis: Redis, prefix: string) {
+  const keys: MigrationKeys = migrationKeys(prefix);
+  const recentLimit = 200;
+
+  async function get(id: string): Promise<MigrationRecord | undefined> {
+    const [requestText, state, cancelBy] = await Promise.all([
+      redis.get(keys.request(id)),
+      redis.hgetall(keys.state(id)),
+      redis.get(keys.cancel(id)),
+    ]);
+    if (!requestText) return undefined;
+    const request = jsonField(migrationRequestSchema).safeParse(requestText);
+    if (!request.success) return undefined;
+    const parse = <T>(text: string | undefined): T | undefined => (text ? (JSON.parse(text) as T) : undefined);
+    return {
+      request: request.data,
+      status: (state.status as MigrationStatus | undefined) ?? 'reserved',
+      progress: parse<ProgressPayload>(state.progress),
+      summary: parse<MigrationSummary>(state.summary),
+      reason: state.reason,
+      cancelRequestedBy: cancelBy ?? undefined,
+      finishedAt: state.finishedAt ? Number(state.finishedAt) : undefined,
+    };
+  }
+
+  return {
+    keys,
+    get,
+
+    /**
+     * Reserves the v2 app and the v3 app for this migration and stores its request, atomically: a
+     * second request (double click, retry, another admin) finds the reservation and gets its id.
+     */
+    async reserve(request: MigrationRequest): Promise<ReserveResult> {
+      const id = request.migrationId;
+      const reply = (await redis.eval(
+        RESERVE_LUA,
+        5,
+        keys.activeV2(request.v2AppId),
+        keys.activeV3(request.v3AppId),
+        keys.request(id),
+        keys.state(id),
+        keys.recent(),
+        id,
+        JSON.stringify(request),
+        String(request.createdAt),
+        String(RECORD_TTL_MS),
+        `${prefix}:mig:`,
+        ...FINISHED,
+      )) as [string, string];
+      if (reply[0] === 'ok') {
+        await redis.zremrangebyrank(keys.recent(), 0, -recentLimit - 1);
+        return { ok: true };
+      }
+      return { ok: false, code: reply[0] as 'v2_busy' | 'v3_busy', migrationId: reply[1], record: await get(reply[1]) };
+    },
+
+    async release(request: Pick<MigrationRequest, 'migrationId' | 'v2AppId' | 'v3AppId'>): Promise<void> {
+      await redis.eval(RELEASE_LUA, 2, keys.activeV2(request.v2AppId), keys.activeV3(request.v3AppId), request.migrationId);
+    },
+
+    /** Drops a reservation that never started (the thread could not be posted): as if never made. */
+    async discard(request: MigrationRequest): Promise<void> {
+      await this.release(request);
+      await redis.del(...keys.allOf(request.migrationId));
+      await redis.zrem(keys.recent(), request.migrationId);
+    },
+
+    /** The live migration of a v2 or v3 app, if any. */
+    async active(kind: 'v2' | 'v3', appId: string): Promise<MigrationRecord | undefined> {
+      const id = await redis.get(kind === 'v2' ? keys.activeV2(appId) : keys.activeV3(appId));
+      if (!id) return undefined;
+      const record = await get(id);
+      return record && !FINISHED.includes(record.status) ? record : undefined;
+    },
+
+    async setThread(id: string, slack: NonNullable<MigrationRequest['slack']>): Promise<MigrationRequest> {
+      const record = await get(id);
+      if (!record) throw new Error(`migration ${id} has no record`);
+      const request = { ...record.request, slack };
+      await redis.set(keys.request(id), JSON.stringify(request), 'PX', RECORD_TTL_MS);
+      return request;
+    },
+
+    async setStatus(id: string, status: MigrationStatus, fields: Record<string, string> = {}): Promise<void> {
+      await redis.multi().hset(keys.state(id), { status, ...fields }).pexpire(keys.state(id), RECORD_TTL_MS).exec();
+    },
+
+    /** Asks a running migration to stop between accounts. Returns false if it is not running. */
+    async requestCancel(id: string, userId: string): Promise<boolean> {
+      const record = await get(id);
+      if (!record || FINISHED.includes(record.status)) return false;
+      await redis.set(keys.cancel(id), userId, 'PX', RECORD_TTL_MS, 'NX');
+      return true;
+    },
+
+    async recent(limit = 10): Promise<MigrationRecord[]> {
+      const ids = await redis.zrevrange(keys.recent(), 0, limit - 1);
+      const records = await Promise.all(ids.map(get));
+      return records.filter((r): r is MigrationRecord => r !== undefined);
+    },
+
+    /** The v2 app a v3 app was found linked to by an earlier run, if any. */
+    async linkedV2For(v3AppId: string): Promise<string | undefined> {
+      return (await redis.get(keys.linkedV3(v3AppId))) ?? undefined;
+    },
+
+    async oweReport(id: string, nextAttemptAt: number): Promise<void> {
+      await redis.zadd(keys.owedReports(), nextAttemptAt, id);
+    },
+
+    async reportDelivered(id: string): Promise<void> {
+      await redis.zrem(keys.owedReports(), id);
+    },
+
+    /** Reports owed and due now. */
+    async dueReports(now: number, limit = 10): Promise<string[]> {
+      return redis.zrangebyscore(keys.owedReports(), 0, now, 'LIMIT', 0, limit);
+    },
+  };
+}
+
+export type MigrationRecords = ReturnType<typeof createMigrationRecords>;
+export const FINISHED_STATUSES = FINISHED;
