@@ -82,24 +82,43 @@ export function parseAppsRegistry(text: string, source: string, env: NodeJS.Proc
     document = parseYaml(text);
   } catch (error) {
     const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    throw new ConfigError(`NYLAS_APPS_FILE ${source} is not valid JSON or YAML${line ? ` (line ${line})` : ''}`);
+    throw new ConfigError(
+      `NYLAS_APPS_FILE ${source} is not valid JSON or YAML${line ? ` (line ${line})` : ''}`,
+    );
   }
   const parsed = registryFile.safeParse(document ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue?.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'top level';
-    const message = issue?.code === 'unrecognized_keys' ? `has an unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` : (issue?.message ?? 'is invalid');
+    const field = issue?.path.length
+      ? issue.path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+          .join('')
+          .replace(/^\./, '')
+      : 'top level';
+    const message =
+      issue?.code === 'unrecognized_keys'
+        ? `has an unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+        : (issue?.message ?? 'is invalid');
     throw new ConfigError(`NYLAS_APPS_FILE ${source}: ${field} ${message}`);
   }
 
-  const resolveSecret = (where: string, value: string | undefined, variable: string | undefined, field: string) => {
+  const resolveSecret = (
+    where: string,
+    value: string | undefined,
+    variable: string | undefined,
+    field: string,
+  ) => {
     if (value !== undefined && variable !== undefined) {
-      throw new ConfigError(`NYLAS_APPS_FILE ${source}: ${where} gives both ${field} and ${field}_env; keep one`);
+      throw new ConfigError(
+        `NYLAS_APPS_FILE ${source}: ${where} gives both ${field} and ${field}_env; keep one`,
+      );
     }
     if (variable !== undefined) {
       const fromEnv = env[variable]?.trim();
       if (!fromEnv) {
-        throw new ConfigError(`NYLAS_APPS_FILE ${source}: ${where}.${field}_env names ${variable}, which is not set`);
+        throw new ConfigError(
+          `NYLAS_APPS_FILE ${source}: ${where}.${field}_env names ${variable}, which is not set`,
+        );
       }
       return new Secret(fromEnv);
     }
@@ -112,12 +131,19 @@ export function parseAppsRegistry(text: string, source: string, env: NodeJS.Proc
   const assertUnique = (ids: string[], list: string) => {
     const seen = new Set<string>();
     ids.forEach((id, index) => {
-      if (seen.has(id)) throw new ConfigError(`NYLAS_APPS_FILE ${source}: ${list}[${index}].id "${id}" is a duplicate`);
+      if (seen.has(id))
+        throw new ConfigError(`NYLAS_APPS_FILE ${source}: ${list}[${index}].id "${id}" is a duplicate`);
       seen.add(id);
     });
   };
-  assertUnique(parsed.data.v2_apps.map((a) => a.id), 'v2_apps');
-  assertUnique(parsed.data.v3_apps.map((a) => a.id), 'v3_apps');
+  assertUnique(
+    parsed.data.v2_apps.map((a) => a.id),
+    'v2_apps',
+  );
+  assertUnique(
+    parsed.data.v3_apps.map((a) => a.id),
+    'v3_apps',
+  );
 
   const v2Apps: V2App[] = parsed.data.v2_apps.map((entry, index) =>
     Object.freeze({
@@ -126,7 +152,12 @@ export function parseAppsRegistry(text: string, source: string, env: NodeJS.Proc
       name: entry.name ?? entry.id,
       region: entry.region,
       apiUrl: entry.api_url,
-      clientSecret: resolveSecret(`v2_apps[${index}]`, entry.client_secret, entry.client_secret_env, 'client_secret'),
+      clientSecret: resolveSecret(
+        `v2_apps[${index}]`,
+        entry.client_secret,
+        entry.client_secret_env,
+        'client_secret',
+      ),
     }),
   );
   const v3Apps: V3App[] = parsed.data.v3_apps.map((entry, index) =>
@@ -139,7 +170,9 @@ export function parseAppsRegistry(text: string, source: string, env: NodeJS.Proc
     }),
   );
   if (v2Apps.length === 0 || v3Apps.length === 0) {
-    throw new ConfigError(`NYLAS_APPS_FILE ${source}: needs at least one entry in v2_apps and one in v3_apps`);
+    throw new ConfigError(
+      `NYLAS_APPS_FILE ${source}: needs at least one entry in v2_apps and one in v3_apps`,
+    );
   }
 
   const v2ById = new Map(v2Apps.map((app) => [app.id, app]));

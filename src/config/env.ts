@@ -14,7 +14,9 @@ export interface Env {
   readonly port: number;
   readonly redisUrl: Secret;
   readonly nylasAppsFile: string;
-  readonly nylasHosts: Readonly<Record<Region, { readonly v2: string | undefined; readonly v3: string | undefined }>>;
+  readonly nylasHosts: Readonly<
+    Record<Region, { readonly v2: string | undefined; readonly v3: string | undefined }>
+  >;
   readonly allowedUsers: readonly string[] | undefined;
   readonly allowedUsergroup: string | undefined;
   readonly slackTeamId: string | undefined;
@@ -26,7 +28,10 @@ const slackId = (prefixes: string, what: string) =>
 
 const httpUrl = z
   .string()
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL');
+  .refine(
+    (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
+    'must be an http(s) URL',
+  );
 
 /**
  * One schema per variable, so a mistake is reported with the variable's name. `secret` marks values
@@ -35,7 +40,10 @@ const httpUrl = z
 const variables = {
   SLACK_BOT_TOKEN: { schema: z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)'), secret: true },
   SLACK_SIGNING_SECRET: { schema: z.string().min(8, 'looks too short'), secret: true },
-  SLACK_APP_TOKEN: { schema: z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)'), secret: true },
+  SLACK_APP_TOKEN: {
+    schema: z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)'),
+    secret: true,
+  },
   SLACK_API_URL: { schema: httpUrl.refine((v) => v.endsWith('/api/'), 'must end in /api/'), secret: false },
   PORT: {
     schema: z
@@ -100,7 +108,9 @@ export function loadEnv(source: NodeJS.ProcessEnv, role: Role): Env {
   }
   const runsBot = role !== 'worker';
   if (runsBot && parsed.SLACK_APP_TOKEN === undefined && parsed.SLACK_SIGNING_SECRET === undefined) {
-    throw new ConfigError('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
   }
 
   const optionalSecret = (value: string | undefined) => (value === undefined ? undefined : new Secret(value));

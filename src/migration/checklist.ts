@@ -64,11 +64,15 @@ export function followUpChecklist(input: {
     items.push('Microsoft users not on Microsoft Graph must authenticate again on v3');
   }
   if (input.reauthenticateCount > 0) {
-    items.push(`Ask the ${input.reauthenticateCount} users listed in the report (action_required) to authenticate again`);
+    items.push(
+      `Ask the ${input.reauthenticateCount} users listed in the report (action_required) to authenticate again`,
+    );
   }
   items.push(
     'Recreate webhooks on v3: account.created → grant.created, account.invalid → grant.expired (account.running/stopped/sync_error and job.* no longer exist)',
   );
-  items.push('v2 and v3 run side by side and are billed once: revoke the v2 accounts soon after checking v3 (IMAP servers dislike two sync engines on one mailbox)');
+  items.push(
+    'v2 and v3 run side by side and are billed once: revoke the v2 accounts soon after checking v3 (IMAP servers dislike two sync engines on one mailbox)',
+  );
   return items;
 }

@@ -18,9 +18,12 @@ export class MigrationFailure extends Error {
 /** Plain words for a Nylas failure of an app-level call. */
 export function describeNylasFailure(error: unknown, what: string): string {
   if (!(error instanceof NylasError)) return `${what} failed unexpectedly`;
-  if (error.status === 401 || error.status === 403) return `${what}: Nylas rejected the credentials (${error.summary()})`;
-  if (error.kind === 'timeout') return `${what}: Nylas did not answer in time after ${error.attempts} attempts`;
-  if (error.kind === 'network') return `${what}: Nylas could not be reached (${error.message}) after ${error.attempts} attempts`;
+  if (error.status === 401 || error.status === 403)
+    return `${what}: Nylas rejected the credentials (${error.summary()})`;
+  if (error.kind === 'timeout')
+    return `${what}: Nylas did not answer in time after ${error.attempts} attempts`;
+  if (error.kind === 'network')
+    return `${what}: Nylas could not be reached (${error.message}) after ${error.attempts} attempts`;
   return `${what}: ${error.summary()}`;
 }
 

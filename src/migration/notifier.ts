@@ -6,7 +6,15 @@ import type { MigrationSummary } from './summary.js';
 /** What a message needs to know about the run it belongs to (its thread, who asked, which apps). */
 export type MigrationRef = Pick<
   MigrationRequest,
-  'migrationId' | 'v2AppId' | 'v3AppId' | 'title' | 'environment' | 'mode' | 'requestedBy' | 'slack' | 'retryOf'
+  | 'migrationId'
+  | 'v2AppId'
+  | 'v3AppId'
+  | 'title'
+  | 'environment'
+  | 'mode'
+  | 'requestedBy'
+  | 'slack'
+  | 'retryOf'
 >;
 
 /** Things worth a thread reply: per step and per milestone, never per account. */

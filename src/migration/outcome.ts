@@ -22,7 +22,12 @@ export function skippedResult(reason: string, now: number): AccountResult {
 }
 
 export function cancelledResult(reason: string, now: number): AccountResult {
-  return { status: 'cancelled', errorMessage: reason, actionRequired: 'Use Retry failed to migrate it', at: now };
+  return {
+    status: 'cancelled',
+    errorMessage: reason,
+    actionRequired: 'Use Retry failed to migrate it',
+    at: now,
+  };
 }
 
 function reauthenticateAction(account: AccountRecord): string {
@@ -36,7 +41,12 @@ function reauthenticateAction(account: AccountRecord): string {
 }
 
 /** A grant — from a clone, or found already there — gives `migrated` (valid) or `placeholder` (invalid). */
-export function resultFromGrant(grant: Grant, account: AccountRecord, now: number, existing = false): AccountResult {
+export function resultFromGrant(
+  grant: Grant,
+  account: AccountRecord,
+  now: number,
+  existing = false,
+): AccountResult {
   const valid = grant.grant_status !== 'invalid';
   return {
     status: valid ? 'migrated' : 'placeholder',
@@ -67,11 +77,13 @@ function actionForError(error: NylasError, account: AccountRecord): string {
   if (message.includes('connector')) {
     return `Create the ${PROVIDER_FAMILY_LABELS[family]} connector in the v3 app, then use Retry failed`;
   }
-  if (account.billingState === 'deleted' || message.includes('deleted')) return 'None: the v2 account was deleted';
+  if (account.billingState === 'deleted' || message.includes('deleted'))
+    return 'None: the v2 account was deleted';
   if (family === 'microsoft' && (isPersonalMicrosoft(account) || account.syncState !== 'running')) {
     return `${reauthenticateAction(account)} (placeholders were off)`;
   }
   if (account.syncState !== 'running') return `${reauthenticateAction(account)} (placeholders were off)`;
-  if (error.type === 'provider_error') return 'Provider error: use Retry failed; if it fails again the user must authenticate again on v3';
+  if (error.type === 'provider_error')
+    return 'Provider error: use Retry failed; if it fails again the user must authenticate again on v3';
   return 'Check the error with Nylas, then use Retry failed';
 }

@@ -54,7 +54,11 @@ export function reportRow(account: AccountRecord, result: AccountResult | undefi
 export type RowObserver = (account: AccountRecord, result: AccountResult | undefined) => void;
 
 /** Rows in listing order, read in chunks so memory stays flat whatever the number of accounts. */
-export async function* reportRows(source: ReportSource, observe?: RowObserver, chunkSize = 1000): AsyncGenerator<string[]> {
+export async function* reportRows(
+  source: ReportSource,
+  observe?: RowObserver,
+  chunkSize = 1000,
+): AsyncGenerator<string[]> {
   const total = await source.accountCount();
   for (let start = 0; start < total; start += chunkSize) {
     const accounts = await source.accounts(start, Math.min(total, start + chunkSize) - 1);
@@ -70,7 +74,11 @@ export async function* reportRows(source: ReportSource, observe?: RowObserver, c
  * Streams the CSV (UTF-8, csv-stringify's quoting) to `path`, showing each row to `observe` on the way
  * (the summary is built in the same pass); returns the number of rows written.
  */
-export async function writeReport(source: ReportSource, path: string, observe?: RowObserver): Promise<number> {
+export async function writeReport(
+  source: ReportSource,
+  path: string,
+  observe?: RowObserver,
+): Promise<number> {
   let rows = 0;
   const counted = async function* () {
     for await (const row of reportRows(source, observe)) {

@@ -47,7 +47,13 @@ export const migrationRequestSchema = z.object({
   requestedBy: slackIdSchema,
   teamId: slackIdSchema.optional(),
   slack: z
-    .object({ channel: slackIdSchema, threadTs: z.string().regex(/^\d+\.\d+$/).optional() })
+    .object({
+      channel: slackIdSchema,
+      threadTs: z
+        .string()
+        .regex(/^\d+\.\d+$/)
+        .optional(),
+    })
     .optional(),
   createdAt: z.number().int().positive(),
 });
@@ -61,6 +67,8 @@ export function apiEnvironmentFor(tag: EnvironmentTag): 'production' | 'staging'
 }
 
 export function newMigrationId(now = Date.now()): string {
-  const random = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(36).padStart(2, '0')).join('');
+  const random = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) =>
+    b.toString(36).padStart(2, '0'),
+  ).join('');
   return `mig_${now.toString(36)}${random}`;
 }

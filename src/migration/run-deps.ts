@@ -44,11 +44,17 @@ export interface RunStore extends ReportSource {
 
 export interface RunNylas {
   v2: Pick<V2Client, 'getApplication' | 'accountPages'>;
-  v3: Pick<V3Client, 'getApplication' | 'updateApplication' | 'listConnectors' | 'listGrants' | 'grantsForAccounts'>;
+  v3: Pick<
+    V3Client,
+    'getApplication' | 'updateApplication' | 'listConnectors' | 'listGrants' | 'grantsForAccounts'
+  >;
   migration: Pick<MigrationClient, 'linkApps' | 'importV2App' | 'cloneAccount'>;
 }
 
-export type AdminCheck = (userId: string, teamId: string | undefined) => Promise<{ ok: true } | { ok: false; reason: string }>;
+export type AdminCheck = (
+  userId: string,
+  teamId: string | undefined,
+) => Promise<{ ok: true } | { ok: false; reason: string }>;
 
 export interface RunSettings {
   /** Clone requests in flight at once; the shared rate budget decides when each is sent. */

@@ -1,12 +1,12 @@
-import { createRunContext } from './steps/context.js';
+import { MigrationFailure, RunInterrupted } from './failure.js';
+import type { RunDeps } from './run-deps.js';
 import { cloneAccounts } from './steps/cloning.js';
+import { createRunContext } from './steps/context.js';
 import { finishRun } from './steps/finish.js';
 import { listAccounts } from './steps/listing.js';
 import { preflight } from './steps/preflight.js';
 import { applySettings, importSettings, inventoryConnectors, linkApps, once } from './steps/setup.js';
 import { createRunTracker } from './steps/tracker.js';
-import { MigrationFailure, RunInterrupted } from './failure.js';
-import type { RunDeps } from './run-deps.js';
 import type { MigrationSummary } from './summary.js';
 
 export type RunResult =
@@ -44,10 +44,20 @@ export async function runMigration(deps: RunDeps): Promise<RunResult> {
   });
 
   try {
-    if (resumed) await ctx.notify({ type: 'milestone', text: 'Resuming after an interruption: finished steps and accounts are not repeated' });
+    if (resumed)
+      await ctx.notify({
+        type: 'milestone',
+        text: 'Resuming after an interruption: finished steps and accounts are not repeated',
+      });
     tracker.setStep('preflight');
     const info = await preflight(ctx);
-    await ctx.notify({ type: 'started', resumed, region: info.region, v2AppName: info.v2Name, v3AppName: info.v3Name });
+    await ctx.notify({
+      type: 'started',
+      resumed,
+      region: info.region,
+      v2AppName: info.v2Name,
+      v3AppName: info.v3Name,
+    });
 
     const checkDrain = () => {
       if (ctx.drainSignal?.aborted) throw new RunInterrupted();
@@ -70,18 +80,28 @@ export async function runMigration(deps: RunDeps): Promise<RunResult> {
     checkDrain();
     tracker.setStep('cloning', total);
     const stop = await cloneAccounts(ctx, tracker);
-    await store.saveCheckpoint({ cloneCalls: tracker.cloneCalls(), cloneElapsedMs: tracker.cloneElapsedMs() });
+    await store.saveCheckpoint({
+      cloneCalls: tracker.cloneCalls(),
+      cloneElapsedMs: tracker.cloneElapsedMs(),
+    });
 
     tracker.setStep('report');
     await tracker.flush();
-    const outcome = stop?.kind === 'failed' ? 'failed' : stop?.kind === 'cancelled' ? 'cancelled' : 'completed';
+    const outcome =
+      stop?.kind === 'failed' ? 'failed' : stop?.kind === 'cancelled' ? 'cancelled' : 'completed';
     const summary = await finishRun(ctx, tracker, outcome, stop?.reason);
     tracker.setStep('summary');
     await tracker.flush();
-    return outcome === 'failed' ? { outcome, reason: stop?.reason ?? 'the run failed', step: 'cloning', summary } : { outcome, summary };
+    return outcome === 'failed'
+      ? { outcome, reason: stop?.reason ?? 'the run failed', step: 'cloning', summary }
+      : { outcome, summary };
   } catch (error) {
     if (!(error instanceof MigrationFailure)) throw error;
-    ctx.logger.warn('migration failed', { migrationId: ctx.request.migrationId, step: error.step, reason: error.reason });
+    ctx.logger.warn('migration failed', {
+      migrationId: ctx.request.migrationId,
+      step: error.step,
+      reason: error.reason,
+    });
     await ctx.notify({ type: 'failed', step: error.step, reason: error.reason });
     return { outcome: 'failed', reason: error.reason, step: error.step };
   } finally {

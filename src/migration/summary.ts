@@ -57,10 +57,13 @@ export function createSummaryAccumulator() {
       byProvider[account.provider] = perProvider;
       const family = providerFamily(account.provider);
       byFamily[family] = (byFamily[family] ?? 0) + 1;
-      const mustReauthenticate = status === 'placeholder' || (status === 'failed' && /authenticate/i.test(result?.actionRequired ?? ''));
+      const mustReauthenticate =
+        status === 'placeholder' ||
+        (status === 'failed' && /authenticate/i.test(result?.actionRequired ?? ''));
       if (mustReauthenticate) {
         reauthenticateTotal++;
-        if (reauthenticate.length < LIST_LIMIT) reauthenticate.push({ email: account.email, provider: account.provider, status });
+        if (reauthenticate.length < LIST_LIMIT)
+          reauthenticate.push({ email: account.email, provider: account.provider, status });
       }
     },
     result() {

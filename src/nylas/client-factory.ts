@@ -33,7 +33,12 @@ export function createNylasClientFactory(options: {
   };
   const v3Host = (app: V3App) => hostsFor(app.region, options.hosts).v3;
   return {
-    v2: (app) => createV2Client({ http: core(app.apiUrl ?? hostsFor(app.region, options.hosts).v2), clientId: app.id, clientSecret: app.clientSecret }),
+    v2: (app) =>
+      createV2Client({
+        http: core(app.apiUrl ?? hostsFor(app.region, options.hosts).v2),
+        clientId: app.id,
+        clientSecret: app.clientSecret,
+      }),
     v3: (app) => createV3Client({ http: core(v3Host(app)), apiKey: app.apiKey }),
     migration: (app, gate) => createMigrationClient({ http: core(v3Host(app)), apiKey: app.apiKey, gate }),
   };

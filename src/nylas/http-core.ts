@@ -21,7 +21,15 @@ export interface HttpCoreOptions {
 }
 
 export type HttpEvent =
-  | { type: 'response'; method: string; path: string; status: number; attempt: number; durationMs: number; requestId?: string | undefined }
+  | {
+      type: 'response';
+      method: string;
+      path: string;
+      status: number;
+      attempt: number;
+      durationMs: number;
+      requestId?: string | undefined;
+    }
   | { type: 'retry'; method: string; path: string; attempt: number; delayMs: number; reason: string }
   | { type: 'failure'; method: string; path: string; attempt: number; reason: string };
 
@@ -95,8 +103,9 @@ export function createHttpCore(options: HttpCoreOptions): HttpCore {
       body = JSON.stringify(spec.body);
     }
     const started = performance.now();
-    const fail = (details: Omit<ConstructorParameters<typeof NylasError>[0], 'attempts' | 'method' | 'path'>) =>
-      new NylasError({ ...details, attempts: attempt, method: spec.method, path: spec.path });
+    const fail = (
+      details: Omit<ConstructorParameters<typeof NylasError>[0], 'attempts' | 'method' | 'path'>,
+    ) => new NylasError({ ...details, attempts: attempt, method: spec.method, path: spec.path });
 
     let response: Response;
     let text: string;
@@ -179,15 +188,29 @@ export function createHttpCore(options: HttpCoreOptions): HttpCore {
       } catch (error) {
         if (!(error instanceof NylasError)) throw error;
         const safeToRepeat = spec.retry === 'idempotent' || !error.ambiguous;
-        const retryAfterMs = error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000;
+        const retryAfterMs =
+          error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000;
         const waitTooLong = retryAfterMs !== undefined && retryAfterMs > settings.maxRetryAfterMs;
         if (!error.retryable || !safeToRepeat || attempt >= settings.maxAttempts || waitTooLong) {
-          options.onEvent?.({ type: 'failure', method: spec.method, path: spec.path, attempt, reason: error.type });
+          options.onEvent?.({
+            type: 'failure',
+            method: spec.method,
+            path: spec.path,
+            attempt,
+            reason: error.type,
+          });
           throw error;
         }
         // Retry-After is the server's word; a little jitter keeps many waiters from returning at once.
         const delayMs = retryAfterMs === undefined ? backoff(attempt) : retryAfterMs + random() * 100;
-        options.onEvent?.({ type: 'retry', method: spec.method, path: spec.path, attempt, delayMs, reason: error.type });
+        options.onEvent?.({
+          type: 'retry',
+          method: spec.method,
+          path: spec.path,
+          attempt,
+          delayMs,
+          reason: error.type,
+        });
         await sleep(delayMs, spec.signal);
       }
     }
@@ -226,7 +249,8 @@ function readRequestId(json: unknown): string | undefined {
 
 /** Reads both Nylas error shapes: v3 `{error: {type, message, provider_error}}` and v2 `{type, message}`. */
 function describeErrorBody(json: unknown, text: string) {
-  const record = (value: unknown) => (value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined);
+  const record = (value: unknown) =>
+    value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
   const root = record(json);
   const inner = record(root?.error) ?? root;
   const str = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);

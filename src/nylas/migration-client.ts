@@ -43,7 +43,11 @@ export interface MigrationClient {
    * ambiguous failure (timeout, 5xx) is handed back for the caller to check before any retry.
    */
   cloneAccount(accountId: string, flags: CloneFlags, signal?: AbortSignal): Promise<Grant>;
-  snapshotBatchClone(request: BatchCloneRequest, flags: CloneFlags, signal?: AbortSignal): Promise<{ snapshot_job?: MigrationJob | undefined; clone_job?: MigrationJob | undefined }>;
+  snapshotBatchClone(
+    request: BatchCloneRequest,
+    flags: CloneFlags,
+    signal?: AbortSignal,
+  ): Promise<{ snapshot_job?: MigrationJob | undefined; clone_job?: MigrationJob | undefined }>;
   listJobs(filter?: JobsFilter, signal?: AbortSignal): Promise<MigrationJob[]>;
 }
 
@@ -113,7 +117,9 @@ export function createMigrationClient(options: {
         query: flagsQuery(flags),
         headers: headers(),
         body: request,
-        schema: envelope(z.object({ snapshot_job: migrationJobSchema.optional(), clone_job: migrationJobSchema.optional() })),
+        schema: envelope(
+          z.object({ snapshot_job: migrationJobSchema.optional(), clone_job: migrationJobSchema.optional() }),
+        ),
         retry: 'unsafe',
         gate,
         signal,

@@ -1,6 +1,11 @@
 import type { Secret } from '../shared/secret.js';
 import type { HttpCore } from './http-core.js';
-import { type V2Account, type V2Application, v2AccountPageSchema, v2ApplicationSchema } from './schemas/v2.js';
+import {
+  type V2Account,
+  type V2Application,
+  v2AccountPageSchema,
+  v2ApplicationSchema,
+} from './schemas/v2.js';
 
 export interface V2AccountPage {
   /** Offset of the first account of this page in the v2 listing. */
@@ -13,7 +18,11 @@ export interface V2AccountPage {
 export interface V2Client {
   getApplication(signal?: AbortSignal): Promise<V2Application>;
   /** Pages through every account from `startOffset`, so a resumed run continues where it stopped. */
-  accountPages(options?: { pageSize?: number; startOffset?: number; signal?: AbortSignal }): AsyncGenerator<V2AccountPage>;
+  accountPages(options?: {
+    pageSize?: number;
+    startOffset?: number;
+    signal?: AbortSignal;
+  }): AsyncGenerator<V2AccountPage>;
   accounts(options?: { pageSize?: number; signal?: AbortSignal }): AsyncGenerator<V2Account>;
 }
 
@@ -24,7 +33,11 @@ export const V2_PAGE_SIZE = 100;
  * Application-level v2 calls. v2 authenticates with HTTP Basic: the client SECRET as user name and an
  * empty password (not id:secret — that form is the Migration API's BasicV2 header).
  */
-export function createV2Client(options: { http: HttpCore; clientId: string; clientSecret: Secret }): V2Client {
+export function createV2Client(options: {
+  http: HttpCore;
+  clientId: string;
+  clientSecret: Secret;
+}): V2Client {
   const { http, clientId } = options;
   const authorization = () => `Basic ${Buffer.from(`${options.clientSecret.reveal()}:`).toString('base64')}`;
   const base = `/a/${encodeURIComponent(clientId)}`;

@@ -30,7 +30,10 @@ export interface V3Client {
   /** PATCH replaces nested objects whole: pass the complete `branding`. */
   updateApplication(patch: ApplicationPatch, signal?: AbortSignal): Promise<V3Application>;
   listConnectors(signal?: AbortSignal): Promise<Connector[]>;
-  listGrants(query: GrantQuery, signal?: AbortSignal): Promise<{ grants: Grant[]; limit: number | undefined; offset: number | undefined }>;
+  listGrants(
+    query: GrantQuery,
+    signal?: AbortSignal,
+  ): Promise<{ grants: Grant[]; limit: number | undefined; offset: number | undefined }>;
   /** Every grant (across pages) migrated from any of these v2 account ids, batched to keep URLs short. */
   grantsForAccounts(accountIds: readonly string[], signal?: AbortSignal): Promise<Grant[]>;
 }
@@ -113,7 +116,10 @@ export function createV3Client(options: { http: HttpCore; apiKey: Secret }): V3C
       for (let start = 0; start < accountIds.length; start += ACCOUNT_IDS_PER_LOOKUP) {
         const batch = accountIds.slice(start, start + ACCOUNT_IDS_PER_LOOKUP);
         for (let offset = 0; ; offset += GRANTS_PAGE_LIMIT) {
-          const page = await client.listGrants({ accountIds: batch, limit: GRANTS_PAGE_LIMIT, offset }, signal);
+          const page = await client.listGrants(
+            { accountIds: batch, limit: GRANTS_PAGE_LIMIT, offset },
+            signal,
+          );
           grants.push(...page.grants);
           if (page.grants.length < GRANTS_PAGE_LIMIT) break;
         }

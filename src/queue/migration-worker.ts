@@ -17,7 +17,7 @@ import type { NylasClientFactory } from '../nylas/client-factory.js';
 import type { Logger } from '../shared/logger.js';
 import { createMigrationRecords } from '../store/migration-records.js';
 import { createRunReader, createRunStore } from '../store/run-store.js';
-import { createLeaseManager } from './lease.js';
+import { createLeaseManager, LeaseLostError } from './lease.js';
 import { MIGRATION_QUEUE, type MigrationJobData } from './migration-queue.js';
 import { createRateBudget, NYLAS_MIGRATION_RATE_PER_SECOND } from './rate-budget.js';
 import { createReportCourier } from './report-courier.js';
@@ -82,6 +82,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
   });
   const drain = new AbortController();
   const hardStop = new AbortController();
+  const reportRetryMs = options.reportRetryMs ?? 30_000;
   const courier = createReportCourier({
     redis,
     prefix,
@@ -89,6 +90,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     notifier: options.notifier,
     reportDir: settings.reportDir,
     logger,
+    retryMs: reportRetryMs,
   });
 
   async function processJob(job: Job<MigrationJobData>, token?: string): Promise<{ outcome: string }> {
@@ -121,7 +123,13 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
             ? {
                 v2: options.nylas.v2(v2App),
                 v3: options.nylas.v3(v3App),
-                migration: options.nylas.migration(v3App, (signal) => budget.acquire(v3App.id, signal)),
+                migration: options.nylas.migration(v3App, async (signal) => {
+                  await budget.acquire(v3App.id, signal);
+                  // A request sent now could still be in flight when a successor takes over unless the
+                  // lease surely outlives it: a worker that cannot promise that stops instead.
+                  if (lease.remainingMs() <= options.httpTimeoutMs)
+                    throw new LeaseLostError(lease.resource, lease.token);
+                }),
               }
             : unconfiguredNylas,
         store,
@@ -133,8 +141,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
           await job.updateProgress(progress);
           await options.notifier.progress(request, progress);
         },
-        onReportUndelivered: () =>
-          records.oweReport(request.migrationId, Date.now() + (options.reportRetryMs ?? 30_000)),
+        onReportUndelivered: () => records.oweReport(request.migrationId, Date.now() + reportRetryMs),
         settings,
         logger: log,
         signal: runAbort.signal,
@@ -150,14 +157,14 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
       return { outcome: result.outcome };
     } catch (error) {
       if (error instanceof RunInterrupted && token) {
-        // Shutting down with nothing in flight: hand the job back so another worker resumes it now.
+        // Shutting down with nothing in flight: hand the job back (lease released below) so another
+        // worker resumes it at once.
         await job.moveToDelayed(Date.now() + 1_000, token);
         throw new DelayedError();
       }
-      if (runAbort.signal.aborted) {
-        // Requests may still be in flight: keep the lease until it expires so no successor overlaps them.
-        releaseLease = false;
-      }
+      // Clone requests may still be in flight (or land late at Nylas): keep the lease until it expires,
+      // so whoever resumes the run starts only when none of ours can still create a grant.
+      releaseLease = false;
       throw error;
     } finally {
       stopRenew();
@@ -182,7 +189,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
   });
   worker.on('error', (error) => logger.error('worker error', { error }));
 
-  const courierTimer = setInterval(() => void courier.deliverDue(), options.reportRetryMs ?? 30_000);
+  const courierTimer = setInterval(() => void courier.deliverDue(), reportRetryMs);
   courierTimer.unref();
 
   return {

@@ -8,8 +8,6 @@ import type { Logger } from '../shared/logger.js';
 import type { MigrationRecords } from '../store/migration-records.js';
 import { createRunReader } from '../store/run-store.js';
 
-/** Retry delay for a report that could not be delivered. */
-const RETRY_MS = 60_000;
 /** While one worker delivers a report, others leave it alone for this long. */
 const CLAIM_MS = 120_000;
 
@@ -25,6 +23,8 @@ export function createReportCourier(deps: {
   notifier: Notifier;
   reportDir: string;
   logger: Logger;
+  /** Delay before an undelivered report is tried again. */
+  retryMs: number;
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
@@ -55,7 +55,7 @@ export function createReportCourier(deps: {
       return 'delivered';
     } catch (error) {
       deps.logger.warn('owed report still not delivered', { migrationId, error });
-      await deps.records.oweReport(migrationId, now() + RETRY_MS);
+      await deps.records.oweReport(migrationId, now() + deps.retryMs);
       return 'failed';
     } finally {
       await deps.redis.del(`${deps.prefix}:report-claim:${migrationId}`);

@@ -11,7 +11,9 @@ export function createJsonLogger(
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Logger {
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    write(JSON.stringify({ time: new Date().toISOString(), level, message, ...base, ...fields }, errorReplacer));
+    write(
+      JSON.stringify({ time: new Date().toISOString(), level, message, ...base, ...fields }, errorReplacer),
+    );
   return {
     info: log('info'),
     warn: log('warn'),

@@ -81,7 +81,8 @@ export function createMigrationRecords(redis: Redis, prefix: string) {
     if (!requestText) return undefined;
     const request = jsonField(migrationRequestSchema).safeParse(requestText);
     if (!request.success) return undefined;
-    const parse = <T>(text: string | undefined): T | undefined => (text ? (JSON.parse(text) as T) : undefined);
+    const parse = <T>(text: string | undefined): T | undefined =>
+      text ? (JSON.parse(text) as T) : undefined;
     return {
       request: request.data,
       status: (state.status as MigrationStatus | undefined) ?? 'reserved',
@@ -122,11 +123,22 @@ export function createMigrationRecords(redis: Redis, prefix: string) {
         await redis.zremrangebyrank(keys.recent(), 0, -recentLimit - 1);
         return { ok: true };
       }
-      return { ok: false, code: reply[0] as 'v2_busy' | 'v3_busy', migrationId: reply[1], record: await get(reply[1]) };
+      return {
+        ok: false,
+        code: reply[0] as 'v2_busy' | 'v3_busy',
+        migrationId: reply[1],
+        record: await get(reply[1]),
+      };
     },
 
     async release(request: Pick<MigrationRequest, 'migrationId' | 'v2AppId' | 'v3AppId'>): Promise<void> {
-      await redis.eval(RELEASE_LUA, 2, keys.activeV2(request.v2AppId), keys.activeV3(request.v3AppId), request.migrationId);
+      await redis.eval(
+        RELEASE_LUA,
+        2,
+        keys.activeV2(request.v2AppId),
+        keys.activeV3(request.v3AppId),
+        request.migrationId,
+      );
     },
 
     /** Drops a reservation that never started (the thread could not be posted): as if never made. */
@@ -153,7 +165,11 @@ export function createMigrationRecords(redis: Redis, prefix: string) {
     },
 
     async setStatus(id: string, status: MigrationStatus, fields: Record<string, string> = {}): Promise<void> {
-      await redis.multi().hset(keys.state(id), { status, ...fields }).pexpire(keys.state(id), RECORD_TTL_MS).exec();
+      await redis
+        .multi()
+        .hset(keys.state(id), { status, ...fields })
+        .pexpire(keys.state(id), RECORD_TTL_MS)
+        .exec();
     },
 
     /** Asks a running migration to stop between accounts. Returns false if it is not running. */

@@ -1,7 +1,12 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { type AccountRecord, type AccountResult, accountResultSchema } from '../migration/account.js';
-import { emptyCounts, MIGRATION_STEPS, type ProgressPayload, type StatusCounts } from '../migration/progress.js';
+import {
+  emptyCounts,
+  MIGRATION_STEPS,
+  type ProgressPayload,
+  type StatusCounts,
+} from '../migration/progress.js';
 import type { RunCheckpoint, RunStore } from '../migration/run-deps.js';
 import type { MigrationSummary, RunOutcome } from '../migration/summary.js';
 import type { FencedCommand, Lease, LeaseManager } from '../queue/lease.js';
@@ -11,7 +16,9 @@ const checkpointSchema = z.object({
   stepsDone: z.array(z.enum(MIGRATION_STEPS)).default([]),
   listedThrough: z.number().int().nonnegative().default(0),
   listingComplete: z.boolean().default(false),
-  connectors: z.array(z.object({ provider: z.string(), name: z.string(), needs: z.array(z.string()) })).optional(),
+  connectors: z
+    .array(z.object({ provider: z.string(), name: z.string(), needs: z.array(z.string()) }))
+    .optional(),
   startedAt: z.number().optional(),
   cloneElapsedMs: z.number().default(0),
   cloneCalls: z.number().default(0),
@@ -78,18 +85,27 @@ export function createRunStore(options: {
     const text = await redis.hget(keys.state(id), 'checkpoint');
     return checkpointSchema.parse(text ? JSON.parse(text) : {});
   }
-  const checkpointCommand = (value: RunCheckpoint): FencedCommand => ['HSET', keys.state(id), 'checkpoint', JSON.stringify(value)];
+  const checkpointCommand = (value: RunCheckpoint): FencedCommand => [
+    'HSET',
+    keys.state(id),
+    'checkpoint',
+    JSON.stringify(value),
+  ];
 
   return {
     ...reader,
     checkpoint,
 
     async saveCheckpoint(patch) {
-      await write([checkpointCommand({ ...(await checkpoint()), ...patch }), ['PEXPIRE', keys.state(id), ttl]]);
+      await write([
+        checkpointCommand({ ...(await checkpoint()), ...patch }),
+        ['PEXPIRE', keys.state(id), ttl],
+      ]);
     },
 
     async appendAccounts(accounts, listedThrough, complete) {
-      const known = accounts.length > 0 ? await redis.smismember(keys.accountIds(id), ...accounts.map((a) => a.id)) : [];
+      const known =
+        accounts.length > 0 ? await redis.smismember(keys.accountIds(id), ...accounts.map((a) => a.id)) : [];
       // Offset paging can show an account twice if v2's list shifts between pages: keep the first.
       const fresh = accounts.filter((_, i) => known[i] !== 1);
       const commands: FencedCommand[] = [];
@@ -111,7 +127,11 @@ export function createRunStore(options: {
       for (const { result } of entries) byStatus.set(result.status, (byStatus.get(result.status) ?? 0) + 1);
       const commands: FencedCommand[] = [];
       for (const part of chunked(entries, MAX_ARGS_PER_COMMAND / 2)) {
-        commands.push(['HSET', keys.results(id), ...part.flatMap(({ account, result }) => [account.id, JSON.stringify(result)])]);
+        commands.push([
+          'HSET',
+          keys.results(id),
+          ...part.flatMap(({ account, result }) => [account.id, JSON.stringify(result)]),
+        ]);
       }
       for (const [status, count] of byStatus) commands.push(['HINCRBY', keys.counts(id), status, count]);
       commands.push(['PEXPIRE', keys.results(id), ttl], ['PEXPIRE', keys.counts(id), ttl]);
@@ -121,7 +141,8 @@ export function createRunStore(options: {
     async counts(): Promise<StatusCounts> {
       const stored = await redis.hgetall(keys.counts(id));
       const counts = emptyCounts();
-      for (const status of Object.keys(counts) as (keyof StatusCounts)[]) counts[status] = Number(stored[status] ?? 0);
+      for (const status of Object.keys(counts) as (keyof StatusCounts)[])
+        counts[status] = Number(stored[status] ?? 0);
       return counts;
     },
 
@@ -141,7 +162,10 @@ export function createRunStore(options: {
       const fields = ['status', outcome, 'finishedAt', String(Date.now())];
       if (summary) fields.push('summary', JSON.stringify(summary));
       if (reason) fields.push('reason', reason);
-      await write([['HSET', keys.state(id), ...fields], ...keys.allOf(id).map((key): FencedCommand => ['PEXPIRE', key, ttl])]);
+      await write([
+        ['HSET', keys.state(id), ...fields],
+        ...keys.allOf(id).map((key): FencedCommand => ['PEXPIRE', key, ttl]),
+      ]);
     },
   };
 }

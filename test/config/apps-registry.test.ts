@@ -54,7 +54,9 @@ describe('apps registry', () => {
     await writeFile(
       path,
       JSON.stringify({
-        v2_apps: [{ id: 'v2-client-id', name: 'Acme (v2)', region: 'us', client_secret_env: 'ACME_V2_SECRET' }],
+        v2_apps: [
+          { id: 'v2-client-id', name: 'Acme (v2)', region: 'us', client_secret_env: 'ACME_V2_SECRET' },
+        ],
         v3_apps: [{ id: 'v3-application-id', name: 'Acme (v3)', region: 'us', api_key: 'nyk_v0_x' }],
       }),
     );
@@ -72,7 +74,9 @@ describe('apps registry', () => {
     expect(await messageOf(loadAppsRegistry('/nonexistent/apps.yml', env))).toBe(
       'NYLAS_APPS_FILE /nonexistent/apps.yml does not exist',
     );
-    expect(await messageOf(loadAppsRegistry(tmpdir(), env))).toBe(`NYLAS_APPS_FILE ${tmpdir()} cannot be read`);
+    expect(await messageOf(loadAppsRegistry(tmpdir(), env))).toBe(
+      `NYLAS_APPS_FILE ${tmpdir()} cannot be read`,
+    );
   });
 
   it.each([
@@ -113,7 +117,8 @@ describe('apps registry', () => {
   });
 
   it('does not echo an inline secret when the entry around it is wrong', async () => {
-    const text = 'v2_apps: [{id: a, region: mars, client_secret: topsecret-123}]\nv3_apps: [{id: b, region: us, api_key: k}]';
+    const text =
+      'v2_apps: [{id: a, region: mars, client_secret: topsecret-123}]\nv3_apps: [{id: b, region: us, api_key: k}]';
     expect(await messageOf(() => parseAppsRegistry(text, 'f.yml', env))).not.toContain('topsecret');
   });
 });

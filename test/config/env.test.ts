@@ -66,11 +66,15 @@ describe('loadEnv', () => {
   });
 
   it('names the missing bot token', () => {
-    expect(errorOf(() => loadEnv({}, 'worker')).message).toBe('SLACK_BOT_TOKEN is required (the bot token, xoxb-…)');
+    expect(errorOf(() => loadEnv({}, 'worker')).message).toBe(
+      'SLACK_BOT_TOKEN is required (the bot token, xoxb-…)',
+    );
   });
 
   it('requires the signing secret in HTTP mode only, and not for a worker', () => {
-    expect(errorOf(() => loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1' }, 'bot')).message).toMatch(/^SLACK_SIGNING_SECRET is required/);
+    expect(errorOf(() => loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1' }, 'bot')).message).toMatch(
+      /^SLACK_SIGNING_SECRET is required/,
+    );
     expect(() => loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }, 'bot')).not.toThrow();
     expect(() => loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1' }, 'worker')).not.toThrow();
   });

@@ -9,7 +9,10 @@ export type CsvRow = Record<string, string>;
 export function parseCsv(text: string): { header: string[]; rows: CsvRow[] } {
   const records = parse(text, { bom: false, relax_column_count: false }) as string[][];
   const [header = [], ...body] = records;
-  return { header, rows: body.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? '']))) };
+  return {
+    header,
+    rows: body.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i] ?? '']))),
+  };
 }
 
 /**
@@ -20,10 +23,16 @@ export function expectedStatus(
   sim: NylasSim,
   v2AppId: string,
   account: SimV2Account,
-  options: Pick<MigrationOptions, 'placeholders' | 'microsoftPlaceholders' | 'skipInactiveBilling' | 'providers'>,
+  options: Pick<
+    MigrationOptions,
+    'placeholders' | 'microsoftPlaceholders' | 'skipInactiveBilling' | 'providers'
+  >,
   attempt = 1,
 ): AccountStatus {
-  if (options.skipInactiveBilling && (account.billing_state === 'cancelled' || account.billing_state === 'deleted')) {
+  if (
+    options.skipInactiveBilling &&
+    (account.billing_state === 'cancelled' || account.billing_state === 'deleted')
+  ) {
     return 'skipped';
   }
   if (options.providers && !options.providers.includes(providerFamily(account.provider))) return 'skipped';
@@ -33,7 +42,15 @@ export function expectedStatus(
     { allowInvalidGrantCreation: options.placeholders, cloneExchange: options.microsoftPlaceholders },
     attempt,
   );
-  return outcome.kind === 'valid_grant' ? 'migrated' : outcome.kind === 'invalid_grant' ? 'placeholder' : 'failed';
+  return outcome.kind === 'valid_grant'
+    ? 'migrated'
+    : outcome.kind === 'invalid_grant'
+      ? 'placeholder'
+      : 'failed';
 }
 
-export const DEFAULT_OPTIONS = { placeholders: true, microsoftPlaceholders: true, skipInactiveBilling: true } as const;
+export const DEFAULT_OPTIONS = {
+  placeholders: true,
+  microsoftPlaceholders: true,
+  skipInactiveBilling: true,
+} as const;

@@ -43,7 +43,8 @@ export function createRecordingNotifier() {
     events,
     progress,
     reports,
-    eventsOf: (migrationId: string) => events.filter((e) => e.migrationId === migrationId).map((e) => e.event),
+    eventsOf: (migrationId: string) =>
+      events.filter((e) => e.migrationId === migrationId).map((e) => e.event),
     reportOf: (migrationId: string) => reports.find((r) => r.ref.migrationId === migrationId),
     failNextUploads(times: number) {
       failUploads = times;

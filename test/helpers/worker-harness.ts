@@ -4,14 +4,18 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { parseAppsRegistry } from '../../src/config/apps-registry.js';
 import type { AdminCheck, RunSettings } from '../../src/migration/run-deps.js';
-import type { NewMigration } from '../../src/queue/producer.js';
-import { createMigrationProducer } from '../../src/queue/producer.js';
+import { createNylasClientFactory } from '../../src/nylas/client-factory.js';
 import { createMigrationQueue } from '../../src/queue/migration-queue.js';
 import { createMigrationWorker, type MigrationWorker } from '../../src/queue/migration-worker.js';
-import { createNylasClientFactory } from '../../src/nylas/client-factory.js';
+import type { NewMigration } from '../../src/queue/producer.js';
+import { createMigrationProducer } from '../../src/queue/producer.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { createMigrationRecords, type MigrationRecord, type MigrationStatus } from '../../src/store/migration-records.js';
 import { type NylasSim, type NylasSimOptions, startNylasSim } from '../../src/sim/nylas/index.js';
+import {
+  createMigrationRecords,
+  type MigrationRecord,
+  type MigrationStatus,
+} from '../../src/store/migration-records.js';
 import { createRecordingNotifier } from './recording-notifier.js';
 import { deletePrefix, uniquePrefix, workerRedis } from './redis.js';
 
@@ -22,8 +26,17 @@ export const V2_OTHER = { clientId: 'v2-other', clientSecret: 'v2-other-secret' 
 
 /** Timings for tests: short leases and stalls so crash recovery takes seconds. */
 export const TEST_HTTP = { timeoutMs: 1_000, maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200 };
-export const TEST_WORKER = { leaseTtlMs: 2_500, lockDurationMs: 2_000, stalledIntervalMs: 1_000, drainTimeoutMs: 5_000 };
-export const TEST_SETTINGS: Partial<RunSettings> = { ambiguousSettleMs: 50, cancelPollMs: 50, progressIntervalMs: 100 };
+export const TEST_WORKER = {
+  leaseTtlMs: 2_500,
+  lockDurationMs: 2_000,
+  stalledIntervalMs: 1_000,
+  drainTimeoutMs: 5_000,
+};
+export const TEST_SETTINGS: Partial<RunSettings> = {
+  ambiguousSettleMs: 50,
+  cancelPollMs: 50,
+  progressIntervalMs: 100,
+};
 
 export interface HarnessOptions {
   accounts?: number;
@@ -61,6 +74,7 @@ v3_apps:
   - {id: ${V3_APP.applicationId}, name: Acme v3, region: us, api_key: ${V3_APP.apiKey}}
   - {id: ${V3_OTHER.applicationId}, name: Other v3, region: us, api_key: ${V3_OTHER.apiKey}}
   - {id: v3-eu, name: Acme EU, region: eu, api_key: nyk_v0_eu}
+  - {id: v3-badkey, name: Wrong key, region: us, api_key: nyk_v0_not_the_key}
 `;
   const registry = parseAppsRegistry(registryYaml, 'test-registry', {});
   const hosts = { us: { v2: sim.url, v3: sim.url }, eu: { v2: sim.url, v3: sim.url } };
@@ -105,7 +119,10 @@ v3_apps:
     for (;;) {
       const record = await records.get(migrationId);
       if (record && statuses.includes(record.status)) return record;
-      if (Date.now() > deadline) throw new Error(`migration ${migrationId} still ${record?.status ?? 'missing'} after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `migration ${migrationId} still ${record?.status ?? 'missing'} after ${timeoutMs} ms`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -128,9 +145,20 @@ v3_apps:
     return outcome.request;
   }
 
+  /** What a worker in a child process needs to join this harness (see test/fixtures/worker-child.ts). */
+  const childConfig = (): WorkerChildConfig => ({
+    prefix,
+    registryYaml,
+    hosts,
+    reportDir,
+    ratePerSecond: options.ratePerSecond ?? 90,
+    settings: { ...TEST_SETTINGS, ...options.settings },
+  });
+
   return {
     sim,
     registry,
+    childConfig,
     prefix,
     redis,
     records,
@@ -156,3 +184,12 @@ v3_apps:
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+export interface WorkerChildConfig {
+  prefix: string;
+  registryYaml: string;
+  hosts: Record<'us' | 'eu', { v2: string; v3: string }>;
+  reportDir: string;
+  ratePerSecond: number;
+  settings: Partial<RunSettings>;
+}

@@ -39,7 +39,8 @@ afterEach(async () => {
   await sim.close();
 });
 
-const v2 = (secret = V2.clientSecret) => createV2Client({ http, clientId: V2.clientId, clientSecret: new Secret(secret) });
+const v2 = (secret = V2.clientSecret) =>
+  createV2Client({ http, clientId: V2.clientId, clientSecret: new Secret(secret) });
 const v3 = (key = V3.apiKey) => createV3Client({ http, apiKey: new Secret(key) });
 const migration = (key = V3.apiKey) => createMigrationClient({ http, apiKey: new Secret(key) });
 
@@ -65,8 +66,14 @@ describe('v2 client against the simulator', () => {
 
   it('resumes the listing from an offset', async () => {
     const first = await v2().accountPages({ startOffset: 1200, pageSize: 100 }).next();
+    if (first.done) throw new Error('no page');
     expect(first.value).toMatchObject({ offset: 1200, last: true });
-    expect(first.value?.accounts.map((a) => a.id)).toEqual(sim.accounts(V2.clientId).slice(1200).map((a) => a.id));
+    expect(first.value.accounts.map((a) => a.id)).toEqual(
+      sim
+        .accounts(V2.clientId)
+        .slice(1200)
+        .map((a) => a.id),
+    );
   });
 
   it('reads the application and reports a wrong secret as 401', async () => {
@@ -82,7 +89,9 @@ describe('v3 and migration clients against the simulator', () => {
     const linked = await migration().linkApps(V2.clientId, new Secret(V2.clientSecret));
     expect(linked.v2_application_id).toBe(V2.clientId);
     await migration().importV2App();
-    const account = sim.accounts(V2.clientId).find((a) => a.provider === 'gmail' && a.sync_state === 'running' && a.billing_state === 'paid');
+    const account = sim
+      .accounts(V2.clientId)
+      .find((a) => a.provider === 'gmail' && a.sync_state === 'running' && a.billing_state === 'paid');
     if (!account) throw new Error('dataset has no plain Gmail account');
     const expected = sim.expectedOutcome(V2.clientId, account.id, flags);
     const grant = await migration().cloneAccount(account.id, flags);
@@ -94,7 +103,12 @@ describe('v3 and migration clients against the simulator', () => {
 
   it('reports a 400 at once with Nylas’s type and message', async () => {
     const error = await failure(migration().importV2App()); // not linked yet
-    expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', attempts: 1, retryable: false });
+    expect(error).toMatchObject({
+      status: 400,
+      type: 'invalid_request_error',
+      attempts: 1,
+      retryable: false,
+    });
     expect(error.message).toMatch(/linked/i);
     expect(error.requestId).toBeTruthy();
   });
@@ -106,7 +120,14 @@ describe('v3 and migration clients against the simulator', () => {
   });
 
   it('waits out a 429 with Retry-After and succeeds', async () => {
-    sim.injectFaults({ match: 'link', times: 1, kind: 'status', status: 429, errorType: 'nylas_rate_limit_exceeded', retryAfterSeconds: 1 });
+    sim.injectFaults({
+      match: 'link',
+      times: 1,
+      kind: 'status',
+      status: 429,
+      errorType: 'nylas_rate_limit_exceeded',
+      retryAfterSeconds: 1,
+    });
     const linked = await migration().linkApps(V2.clientId, new Secret(V2.clientSecret));
     expect(linked.v2_application_id).toBe(V2.clientId);
     expect(sleeps[0]).toBeGreaterThanOrEqual(1000);
@@ -147,12 +168,23 @@ describe('v3 and migration clients against the simulator', () => {
       baseUrl: sim.url,
       fetch: async (input, init) => {
         const headers = new Headers(init?.headers);
-        seen.push({ url: String(input), authorization: headers.get('authorization'), basicV2: headers.get('basicv2') });
+        seen.push({
+          url: String(input),
+          authorization: headers.get('authorization'),
+          basicV2: headers.get('basicv2'),
+        });
         return fetch(input, init);
       },
     });
-    await createV2Client({ http: recording, clientId: V2.clientId, clientSecret: new Secret(V2.clientSecret) }).getApplication();
-    await createMigrationClient({ http: recording, apiKey: new Secret(V3.apiKey) }).linkApps(V2.clientId, new Secret(V2.clientSecret));
+    await createV2Client({
+      http: recording,
+      clientId: V2.clientId,
+      clientSecret: new Secret(V2.clientSecret),
+    }).getApplication();
+    await createMigrationClient({ http: recording, apiKey: new Secret(V3.apiKey) }).linkApps(
+      V2.clientId,
+      new Secret(V2.clientSecret),
+    );
     expect(seen[0]?.authorization).toBe(`Basic ${Buffer.from('v2-secret:').toString('base64')}`);
     expect(seen[1]?.authorization).toBe('Bearer nyk_v0_acme');
     expect(seen[1]?.basicV2).toBe(Buffer.from('v2-acme:v2-secret').toString('base64'));
@@ -161,11 +193,25 @@ describe('v3 and migration clients against the simulator', () => {
   it('looks grants up by many account ids, in batches', async () => {
     await migration().linkApps(V2.clientId, new Secret(V2.clientSecret));
     await migration().importV2App();
-    const accounts = sim.accounts(V2.clientId).filter((a) => a.provider === 'gmail' && a.sync_state === 'running' && a.billing_state === 'paid').slice(0, 3);
-    for (const account of accounts) await migration().cloneAccount(account.id, flags).catch(() => undefined);
-    const ids = [...sim.accounts(V2.clientId).slice(0, 120).map((a) => a.id), ...accounts.map((a) => a.id)];
+    const accounts = sim
+      .accounts(V2.clientId)
+      .filter((a) => a.provider === 'gmail' && a.sync_state === 'running' && a.billing_state === 'paid')
+      .slice(0, 3);
+    for (const account of accounts)
+      await migration()
+        .cloneAccount(account.id, flags)
+        .catch(() => undefined);
+    const ids = [
+      ...sim
+        .accounts(V2.clientId)
+        .slice(0, 120)
+        .map((a) => a.id),
+      ...accounts.map((a) => a.id),
+    ];
     const grants = await v3().grantsForAccounts(ids);
-    expect(new Set(grants.map((g) => g.account_id))).toEqual(new Set(sim.grants(V3.applicationId).map((g) => g.account_id)));
+    expect(new Set(grants.map((g) => g.account_id))).toEqual(
+      new Set(sim.grants(V3.applicationId).map((g) => g.account_id)),
+    );
     expect(sim.counters().requests['GET /v3/grants']).toBe(3); // 123 ids → batches of 50
   });
 
@@ -173,7 +219,10 @@ describe('v3 and migration clients against the simulator', () => {
     await migration().linkApps(V2.clientId, new Secret(V2.clientSecret));
     await migration().importV2App();
     const before = await v3().getApplication();
-    await v3().updateApplication({ branding: { ...before.branding, name: 'New title' }, environment: 'staging' });
+    await v3().updateApplication({
+      branding: { ...before.branding, name: 'New title' },
+      environment: 'staging',
+    });
     const after = await v3().getApplication();
     expect(after.branding?.name).toBe('New title');
     expect(after.branding?.icon_url).toBe(before.branding?.icon_url);

@@ -66,7 +66,14 @@ describe('HTTP core', () => {
   it('waits out a 429 for exactly its Retry-After, then succeeds', async () => {
     const { server, http, sleeps } = await setup(
       [
-        { status: 429, headers: { 'retry-after': '2' }, body: { request_id: 'r1', error: { type: 'nylas_rate_limit_exceeded', message: 'Too many requests' } } },
+        {
+          status: 429,
+          headers: { 'retry-after': '2' },
+          body: {
+            request_id: 'r1',
+            error: { type: 'nylas_rate_limit_exceeded', message: 'Too many requests' },
+          },
+        },
         ok({ n: 1 }),
       ],
       { random: () => 0 },
@@ -78,7 +85,10 @@ describe('HTTP core', () => {
   });
 
   it('backs off exponentially with jitter on a 429 without Retry-After', async () => {
-    const limited: ScriptedAnswer = { status: 429, body: { error: { type: 'nylas_rate_limit_exceeded', message: 'slow down' } } };
+    const limited: ScriptedAnswer = {
+      status: 429,
+      body: { error: { type: 'nylas_rate_limit_exceeded', message: 'slow down' } },
+    };
     const { http, sleeps } = await setup([limited, limited, limited, ok({ n: 1 })], { random: () => 0.5 });
     await http.request({ method: 'GET', path: '/c', schema, retry: 'unsafe' });
     // base 10 ms doubling, capped at 40: ceilings 10, 20, 40 → half + half * 0.5
@@ -86,10 +96,19 @@ describe('HTTP core', () => {
   });
 
   it('retries 5xx on idempotent calls and gives up after the bounded attempts', async () => {
-    const { server, http } = await setup([{ status: 503, body: { request_id: 'r5', error: { type: 'api_error', message: 'down' } } }]);
+    const { server, http } = await setup([
+      { status: 503, body: { request_id: 'r5', error: { type: 'api_error', message: 'down' } } },
+    ]);
     const error = await failure(http.request({ method: 'GET', path: '/g', schema, retry: 'idempotent' }));
     expect(server.requests).toHaveLength(4);
-    expect(error).toMatchObject({ status: 503, type: 'api_error', message: 'down', requestId: 'r5', attempts: 4, retryable: true });
+    expect(error).toMatchObject({
+      status: 503,
+      type: 'api_error',
+      message: 'down',
+      requestId: 'r5',
+      attempts: 4,
+      retryable: true,
+    });
   });
 
   it('does not repeat an unsafe call after an ambiguous 5xx', async () => {
@@ -118,10 +137,19 @@ describe('HTTP core', () => {
     const { server, http } = await setup([
       {
         status: 400,
-        body: { request_id: 'r400', error: { type: 'invalid_request_error', message: 'v2 account has been deleted', provider_error: { error: 'gone' } } },
+        body: {
+          request_id: 'r400',
+          error: {
+            type: 'invalid_request_error',
+            message: 'v2 account has been deleted',
+            provider_error: { error: 'gone' },
+          },
+        },
       },
     ]);
-    const error = await failure(http.request({ method: 'POST', path: '/clone', schema, retry: 'idempotent' }));
+    const error = await failure(
+      http.request({ method: 'POST', path: '/clone', schema, retry: 'idempotent' }),
+    );
     expect(server.requests).toHaveLength(1);
     expect(error).toMatchObject({
       kind: 'api',
@@ -137,9 +165,15 @@ describe('HTTP core', () => {
   });
 
   it('reads the v2 error shape', async () => {
-    const { http } = await setup([{ status: 401, body: { message: 'Could not verify access credential.', type: 'api_error' } }]);
+    const { http } = await setup([
+      { status: 401, body: { message: 'Could not verify access credential.', type: 'api_error' } },
+    ]);
     const error = await failure(http.request({ method: 'GET', path: '/a/x', schema, retry: 'idempotent' }));
-    expect(error).toMatchObject({ status: 401, type: 'api_error', message: 'Could not verify access credential.' });
+    expect(error).toMatchObject({
+      status: 401,
+      type: 'api_error',
+      message: 'Could not verify access credential.',
+    });
   });
 
   it('reports an answer of the wrong shape as invalid_response, without retrying', async () => {
@@ -155,7 +189,11 @@ describe('HTTP core', () => {
     await server.close();
     close = undefined;
     const sleeps: number[] = [];
-    const http = createHttpCore({ baseUrl: server.url, maxAttempts: 3, sleep: async (ms) => void sleeps.push(ms) });
+    const http = createHttpCore({
+      baseUrl: server.url,
+      maxAttempts: 3,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
     const error = await failure(http.request({ method: 'POST', path: '/clone', schema, retry: 'unsafe' }));
     expect(error).toMatchObject({ kind: 'network', type: 'network_error', ambiguous: false, attempts: 3 });
     expect(error.message).toBe('network error ECONNREFUSED');
@@ -173,35 +211,66 @@ describe('HTTP core', () => {
     const limited: ScriptedAnswer = { status: 429, headers: { 'retry-after': '0' }, body: {} };
     const { http } = await setup([limited, limited, ok({ n: 1 })]);
     let gated = 0;
-    await http.request({ method: 'POST', path: '/c', schema, retry: 'unsafe', gate: async () => void gated++ });
+    await http.request({
+      method: 'POST',
+      path: '/c',
+      schema,
+      retry: 'unsafe',
+      gate: async () => void gated++,
+    });
     expect(gated).toBe(3);
   });
 
   it('stops at once when the caller aborts, with the caller’s reason', async () => {
     const { http } = await setup([{ hang: true }], { timeoutMs: 5_000 });
     const controller = new AbortController();
-    const pending = http.request({ method: 'GET', path: '/slow', schema, retry: 'idempotent', signal: controller.signal });
+    const pending = http.request({
+      method: 'GET',
+      path: '/slow',
+      schema,
+      retry: 'idempotent',
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(new Error('cancelled by test')), 20);
     await expect(pending).rejects.toThrow('cancelled by test');
   });
 
   it('refuses to wait out an absurd Retry-After', async () => {
-    const { http } = await setup([{ status: 429, headers: { 'retry-after': '3600' }, body: {} }], { maxRetryAfterMs: 60_000 });
+    const { http } = await setup([{ status: 429, headers: { 'retry-after': '3600' }, body: {} }], {
+      maxRetryAfterMs: 60_000,
+    });
     const error = await failure(http.request({ method: 'GET', path: '/c', schema, retry: 'idempotent' }));
     expect(error).toMatchObject({ status: 429, retryAfterSeconds: 3600, attempts: 1 });
   });
 
   it('reports events without headers or query strings', async () => {
     const { http, events } = await setup([ok({ n: 1 })]);
-    await http.request({ method: 'GET', path: '/v3/grants', query: { account_id: 'acc' }, headers: { authorization: 'Bearer secret-key' }, schema, retry: 'idempotent' });
-    expect(events).toEqual([expect.objectContaining({ type: 'response', method: 'GET', path: '/v3/grants', status: 200, attempt: 1 })]);
+    await http.request({
+      method: 'GET',
+      path: '/v3/grants',
+      query: { account_id: 'acc' },
+      headers: { authorization: 'Bearer secret-key' },
+      schema,
+      retry: 'idempotent',
+    });
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'response',
+        method: 'GET',
+        path: '/v3/grants',
+        status: 200,
+        attempt: 1,
+      }),
+    ]);
     expect(JSON.stringify(events)).not.toMatch(/secret-key|account_id/);
   });
 
   it('parses both Retry-After forms', () => {
     expect(parseRetryAfter('3')).toBe(3);
     expect(parseRetryAfter(null)).toBeUndefined();
-    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10);
+    expect(
+      parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')),
+    ).toBe(10);
     expect(parseRetryAfter('soon')).toBeUndefined();
   });
 });

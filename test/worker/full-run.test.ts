@@ -32,7 +32,12 @@ describe('a full migration run', () => {
       if (!row) throw new Error(`row ${i} missing`);
       const expected = expectedStatus(h.sim, V2_APP.clientId, account, DEFAULT_OPTIONS);
       expect({ id: account.id, status: row.status }).toEqual({ id: account.id, status: expected });
-      expect(row).toMatchObject({ email: account.email, provider: account.provider, v2_sync_state: account.sync_state, v2_billing_state: account.billing_state });
+      expect(row).toMatchObject({
+        email: account.email,
+        provider: account.provider,
+        v2_sync_state: account.sync_state,
+        v2_billing_state: account.billing_state,
+      });
       if (expected === 'migrated' || expected === 'placeholder') {
         const grant = grantsById.get(row.v3_grant_id ?? '');
         expect(grant?.account_id).toBe(account.id);
@@ -57,7 +62,7 @@ describe('a full migration run', () => {
     const counters = h.sim.counters();
     expect(counters.duplicateGrants).toBe(0);
     expect(Math.max(...Object.values(counters.cloneCalls))).toBe(1);
-    const skipped = rows.filter((r) => r.status === 'skipped').map((r) => r.v2_account_id);
+    const skipped = rows.filter((r) => r.status === 'skipped').map((r) => r.v2_account_id ?? '');
     for (const id of skipped) expect(counters.cloneCalls[id]).toBeUndefined();
 
     // The summary matches the rows.
@@ -73,9 +78,19 @@ describe('a full migration run', () => {
     // The thread hears of each step, in order, then the end.
     const events = h.recorder.eventsOf(request.migrationId);
     const kinds = events.map((e) => (e.type === 'step_done' ? `step:${e.step}` : e.type));
-    expect(kinds).toEqual(['started', 'step:link', 'step:import', 'step:settings', 'connectors', 'step:listing', 'finished']);
+    expect(kinds).toEqual([
+      'started',
+      'step:link',
+      'step:import',
+      'step:settings',
+      'connectors',
+      'step:listing',
+      'finished',
+    ]);
     const connectors = events.find((e) => e.type === 'connectors');
-    expect(connectors?.type === 'connectors' && connectors.connectors.map((c) => c.provider)).toContain('google');
+    expect(connectors?.type === 'connectors' && connectors.connectors.map((c) => c.provider)).toContain(
+      'google',
+    );
 
     // Title, environment and description were applied after the import, keeping its icon.
     const application = h.sim.application(V3_APP.applicationId);

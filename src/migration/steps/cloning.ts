@@ -52,7 +52,8 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
     await store.writeResults(entries);
     tracker.recorded(entries.map((e) => e.result));
   };
-  const stopResult = () => cancelledResult(stop?.kind === 'cancelled' ? 'run cancelled' : `run stopped: ${stop?.reason}`, ctx.now());
+  const stopResult = () =>
+    cancelledResult(stop?.kind === 'cancelled' ? 'run cancelled' : `run stopped: ${stop?.reason}`, ctx.now());
 
   const pollCancel = setInterval(() => {
     store.cancelRequested().then(
@@ -64,7 +65,8 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
   }, settings.cancelPollMs);
   pollCancel.unref();
 
-  const lookupOne = async (accountId: string) => bestGrant((await ctx.nylas.v3.listGrants({ accountId }, signal)).grants);
+  const lookupOne = async (accountId: string) =>
+    bestGrant((await ctx.nylas.v3.listGrants({ accountId }, signal)).grants);
 
   async function cloneOne(account: AccountRecord): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -88,7 +90,8 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
         await sleep(settings.ambiguousSettleMs, signal);
         try {
           const existing = await lookupOne(account.id);
-          if (existing) return record([{ account, result: resultFromGrant(existing, account, ctx.now(), true) }]);
+          if (existing)
+            return record([{ account, result: resultFromGrant(existing, account, ctx.now(), true) }]);
         } catch (lookupError) {
           if (!(lookupError instanceof NylasError)) throw lookupError;
           return record([{ account, result: resultFromError(failure, account, ctx.now()) }]);
@@ -136,7 +139,8 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
       open.forEach((account, i) => {
         const before = previous[i];
         const skip = skipReason(account, request.options);
-        if (before && CARRIED_STATUSES.has(before.status)) decided.push({ account, result: { ...before, carriedOver: true } });
+        if (before && CARRIED_STATUSES.has(before.status))
+          decided.push({ account, result: { ...before, carriedOver: true } });
         else if (skip) decided.push({ account, result: skippedResult(skip, ctx.now()) });
         else candidates.push(account);
       });
@@ -145,12 +149,18 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
 
       let existing: Grant[];
       try {
-        existing = await ctx.nylas.v3.grantsForAccounts(candidates.map((a) => a.id), signal);
+        existing = await ctx.nylas.v3.grantsForAccounts(
+          candidates.map((a) => a.id),
+          signal,
+        );
       } catch (error) {
         if (!(error instanceof NylasError)) throw error;
         // Without the lookup a clone could duplicate a grant: fail these accounts rather than guess.
-        await record(candidates.map((account) => ({ account, result: resultFromError(error, account, ctx.now()) })));
-        if (isRunFatal(error)) stop ??= { kind: 'failed', reason: describeNylasFailure(error, 'Nylas refused the grant lookup') };
+        await record(
+          candidates.map((account) => ({ account, result: resultFromError(error, account, ctx.now()) })),
+        );
+        if (isRunFatal(error))
+          stop ??= { kind: 'failed', reason: describeNylasFailure(error, 'Nylas refused the grant lookup') };
         continue;
       }
       const byAccount = new Map<string, Grant[]>();

@@ -48,12 +48,17 @@ export async function finishRun(
   };
 
   try {
-    await ctx.notifier.uploadReport(ctx.ref, { path, filename: reportFilename(ctx.request.migrationId), rows }, summary);
+    await ctx.notifier.uploadReport(
+      ctx.ref,
+      { path, filename: reportFilename(ctx.request.migrationId), rows },
+      summary,
+    );
   } catch (error) {
     ctx.logger.warn('report not delivered; it stays owed', { migrationId: ctx.request.migrationId, error });
     await ctx.onReportUndelivered?.(error);
   }
-  if (outcome === 'failed') await ctx.notify({ type: 'failed', step: 'cloning', reason: reason ?? 'the run failed', summary });
+  if (outcome === 'failed')
+    await ctx.notify({ type: 'failed', step: 'cloning', reason: reason ?? 'the run failed', summary });
   else await ctx.notify({ type: 'finished', summary });
   return summary;
 }

@@ -28,7 +28,10 @@ export async function listAccounts(ctx: RunContext): Promise<number> {
   }
   const total = await ctx.store.accountCount();
   if (!checkpoint.listingComplete) {
-    const source = ctx.request.mode === 'only_failed' ? `from the run ${ctx.request.retryOf} being retried` : 'in the v2 application';
+    const source =
+      ctx.request.mode === 'only_failed'
+        ? `from the run ${ctx.request.retryOf} being retried`
+        : 'in the v2 application';
     await ctx.notify({ type: 'step_done', step: 'listing', text: `Found ${total} accounts ${source}` });
   }
   return total;
@@ -37,18 +40,28 @@ export async function listAccounts(ctx: RunContext): Promise<number> {
 async function listFromV2(ctx: RunContext, startOffset: number): Promise<void> {
   try {
     for await (const page of ctx.nylas.v2.accountPages({ startOffset, signal: ctx.signal })) {
-      await ctx.store.appendAccounts(page.accounts.map(toAccountRecord), page.offset + page.accounts.length, page.last);
+      await ctx.store.appendAccounts(
+        page.accounts.map(toAccountRecord),
+        page.offset + page.accounts.length,
+        page.last,
+      );
     }
   } catch (error) {
     if (error instanceof MigrationFailure || ctx.signal?.aborted) throw error;
     if ((error as { code?: string }).code === 'lease_lost') throw error;
-    throw new MigrationFailure('listing', describeNylasFailure(error, 'Listing the v2 accounts failed'), { cause: error });
+    throw new MigrationFailure('listing', describeNylasFailure(error, 'Listing the v2 accounts failed'), {
+      cause: error,
+    });
   }
 }
 
 async function copyPreviousAccounts(ctx: RunContext, startIndex: number): Promise<void> {
   const previous = ctx.previous;
-  if (!previous) throw new MigrationFailure('listing', `The run ${ctx.request.retryOf ?? ''} to retry has no records left`);
+  if (!previous)
+    throw new MigrationFailure(
+      'listing',
+      `The run ${ctx.request.retryOf ?? ''} to retry has no records left`,
+    );
   const total = await previous.accountCount();
   for (let start = startIndex; start < total; start += CARRY_CHUNK) {
     const end = Math.min(total, start + CARRY_CHUNK);

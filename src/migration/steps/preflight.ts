@@ -8,19 +8,37 @@ import type { RunContext } from './context.js';
  * requester is still a verified admin, both apps are configured and in one region, v2 answers with its
  * secret, v3 with its key, and the v3 app is not linked to another v2 app.
  */
-export async function preflight(ctx: RunContext): Promise<{ region: Region; v2Name: string; v3Name: string }> {
+export async function preflight(
+  ctx: RunContext,
+): Promise<{ region: Region; v2Name: string; v3Name: string }> {
   const { request, apps, nylas } = ctx;
   const admin = await ctx.verifyAdmin(request.requestedBy, request.teamId);
-  if (!admin.ok) throw new MigrationFailure('preflight', `<@${request.requestedBy}> is not allowed to run migrations: ${admin.reason}`);
+  if (!admin.ok)
+    throw new MigrationFailure(
+      'preflight',
+      `<@${request.requestedBy}> is not allowed to run migrations: ${admin.reason}`,
+    );
 
-  if (!apps.v2) throw new MigrationFailure('preflight', `The v2 application ${request.v2AppId} is not in the apps registry`);
-  if (!apps.v3) throw new MigrationFailure('preflight', `The v3 application ${request.v3AppId} is not in the apps registry`);
+  if (!apps.v2)
+    throw new MigrationFailure(
+      'preflight',
+      `The v2 application ${request.v2AppId} is not in the apps registry`,
+    );
+  if (!apps.v3)
+    throw new MigrationFailure(
+      'preflight',
+      `The v3 application ${request.v3AppId} is not in the apps registry`,
+    );
   if (apps.v2.region !== apps.v3.region) throw new MigrationFailure('preflight', REGION_MISMATCH_MESSAGE);
 
   try {
     await nylas.v2.getApplication(ctx.signal);
   } catch (error) {
-    throw new MigrationFailure('preflight', describeNylasFailure(error, `The v2 application ${apps.v2.id} is not reachable`), { cause: error });
+    throw new MigrationFailure(
+      'preflight',
+      describeNylasFailure(error, `The v2 application ${apps.v2.id} is not reachable`),
+      { cause: error },
+    );
   }
 
   let application: Awaited<ReturnType<typeof nylas.v3.getApplication>>;
@@ -35,12 +53,18 @@ export async function preflight(ctx: RunContext): Promise<{ region: Region; v2Na
   }
 
   if (application.region && application.region.toLowerCase() !== apps.v2.region) {
-    throw new MigrationFailure('preflight', `${REGION_MISMATCH_MESSAGE} (the v3 application is in ${application.region})`);
+    throw new MigrationFailure(
+      'preflight',
+      `${REGION_MISMATCH_MESSAGE} (the v3 application is in ${application.region})`,
+    );
   }
   const linkedTo = application.v2_application_id;
   if (linkedTo && linkedTo !== apps.v2.id) {
     await ctx.store.rememberLink(apps.v3.id, linkedTo);
-    throw new MigrationFailure('preflight', `The v3 application ${apps.v3.id} is already linked to another v2 application (${linkedTo})`);
+    throw new MigrationFailure(
+      'preflight',
+      `The v3 application ${apps.v3.id} is already linked to another v2 application (${linkedTo})`,
+    );
   }
   return { region: apps.v2.region, v2Name: apps.v2.name, v3Name: apps.v3.name };
 }

@@ -21,17 +21,27 @@ export async function linkApps(ctx: RunContext): Promise<void> {
   try {
     await ctx.nylas.migration.linkApps(v2.id, v2.clientSecret, ctx.signal);
   } catch (error) {
-    throw new MigrationFailure('link', describeNylasFailure(error, 'Linking the v2 and v3 applications failed'), { cause: error });
+    throw new MigrationFailure(
+      'link',
+      describeNylasFailure(error, 'Linking the v2 and v3 applications failed'),
+      { cause: error },
+    );
   }
   await ctx.store.rememberLink(ctx.request.v3AppId, v2.id);
-  await ctx.notify({ type: 'step_done', step: 'link', text: `Linked v2 application ${v2.id} to v3 application ${ctx.request.v3AppId}` });
+  await ctx.notify({
+    type: 'step_done',
+    step: 'link',
+    text: `Linked v2 application ${v2.id} to v3 application ${ctx.request.v3AppId}`,
+  });
 }
 
 export async function importSettings(ctx: RunContext): Promise<void> {
   try {
     await ctx.nylas.migration.importV2App(ctx.signal);
   } catch (error) {
-    throw new MigrationFailure('import', describeNylasFailure(error, 'Importing the v2 settings failed'), { cause: error });
+    throw new MigrationFailure('import', describeNylasFailure(error, 'Importing the v2 settings failed'), {
+      cause: error,
+    });
   }
   await ctx.notify({
     type: 'step_done',
@@ -65,7 +75,10 @@ export async function applySettings(ctx: RunContext): Promise<void> {
     });
     return;
   }
-  const tagNote = request.environment === 'Development' ? ' (the API has no Development value: sent as staging, tagged Development here)' : '';
+  const tagNote =
+    request.environment === 'Development'
+      ? ' (the API has no Development value: sent as staging, tagged Development here)'
+      : '';
   await ctx.notify({
     type: 'step_done',
     step: 'settings',
@@ -78,7 +91,11 @@ export async function inventoryConnectors(ctx: RunContext, region: Region): Prom
   try {
     connectors = await ctx.nylas.v3.listConnectors(ctx.signal);
   } catch (error) {
-    throw new MigrationFailure('connectors', describeNylasFailure(error, 'Listing the v3 connectors failed'), { cause: error });
+    throw new MigrationFailure(
+      'connectors',
+      describeNylasFailure(error, 'Listing the v3 connectors failed'),
+      { cause: error },
+    );
   }
   const statuses = connectors.map((connector) => connectorStatus(connector, region));
   await ctx.store.saveCheckpoint({ connectors: statuses });

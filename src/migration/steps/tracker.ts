@@ -1,5 +1,10 @@
 import type { AccountResult } from '../account.js';
-import { createProgressThrottle, type MigrationStep, type ProgressPayload, type StatusCounts } from '../progress.js';
+import {
+  createProgressThrottle,
+  type MigrationStep,
+  type ProgressPayload,
+  type StatusCounts,
+} from '../progress.js';
 
 /** Live counters of a run, fed with every recorded outcome, publishing throttled progress. */
 export function createRunTracker(options: {
@@ -17,7 +22,8 @@ export function createRunTracker(options: {
   let cloneStartedAt: number | undefined;
   const throttle = createProgressThrottle(options.publish, options.intervalMs);
 
-  const cloneElapsedMs = () => options.cloneElapsedMsBefore + (cloneStartedAt === undefined ? 0 : performance.now() - cloneStartedAt);
+  const cloneElapsedMs = () =>
+    options.cloneElapsedMsBefore + (cloneStartedAt === undefined ? 0 : performance.now() - cloneStartedAt);
   const cloneRate = () => {
     const seconds = cloneElapsedMs() / 1000;
     return seconds > 0 ? Math.round((cloneCalls / seconds) * 100) / 100 : 0;

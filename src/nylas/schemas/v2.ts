@@ -15,11 +15,23 @@ export type V2Application = z.infer<typeof v2ApplicationSchema>;
 export const v2AccountSchema = z.object({
   id: z.string().min(1),
   account_id: z.string().optional(),
-  email: z.string().nullish().transform((v) => v ?? ''),
+  email: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
   name: z.string().nullish(),
-  provider: z.string().nullish().transform((v) => v ?? 'unknown'),
-  sync_state: z.string().nullish().transform((v) => v ?? 'unknown'),
-  billing_state: z.string().nullish().transform((v) => v ?? 'unknown'),
+  provider: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? 'unknown'),
+  sync_state: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? 'unknown'),
+  billing_state: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? 'unknown'),
   authentication_type: z.string().nullish(),
   trial: z.boolean().nullish(),
   namespace_id: z.string().nullish(),

@@ -27,7 +27,9 @@ export const v3ApplicationSchema = z.looseObject({
   environment: z.string().optional(),
   v2_application_id: z.string().nullish(),
   branding: brandingSchema.optional(),
-  callback_uris: z.array(z.looseObject({ url: z.string().optional(), platform: z.string().optional() })).optional(),
+  callback_uris: z
+    .array(z.looseObject({ url: z.string().optional(), platform: z.string().optional() }))
+    .optional(),
 });
 export type V3Application = z.infer<typeof v3ApplicationSchema>;
 
@@ -71,4 +73,8 @@ export const migrationJobSchema = z.object({
 export type MigrationJob = z.infer<typeof migrationJobSchema>;
 
 /** The spec says a string; its prose says "a list of two jobs". Accept both and keep it opaque. */
-export const importResultSchema = z.union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
+export const importResultSchema = z.union([
+  z.string(),
+  z.array(z.unknown()),
+  z.record(z.string(), z.unknown()),
+]);

@@ -1,0 +1,161 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LogLevel, WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import type { AppsRegistry } from '../config/apps-registry.js';
+import type { Env, Role } from '../config/env.js';
+import type { AdminCheck } from '../migration/run-deps.js';
+import { createNylasClientFactory, type HttpSettings } from '../nylas/client-factory.js';
+import { createMigrationQueue, type MigrationQueue } from '../queue/migration-queue.js';
+import {
+  createMigrationWorker,
+  type MigrationWorker,
+  type MigrationWorkerOptions,
+} from '../queue/migration-worker.js';
+import { createMigrationProducer } from '../queue/producer.js';
+import { createFailFastConnection, createWorkerConnection } from '../queue/redis-connections.js';
+import type { Logger } from '../shared/logger.js';
+import { type AdminVerifier, createAdminVerifier } from '../slack/admin-verifier.js';
+import { audit } from '../slack/audit.js';
+import { boltLogger } from '../slack/bolt-logger.js';
+import { type RunningBot, startBot } from '../slack/bot.js';
+import { createThreadNotifier } from '../slack/thread-notifier.js';
+import { createMigrationRecords } from '../store/migration-records.js';
+
+/** The Redis key prefix of production (BullMQ queues and our records live under it). */
+export const DEFAULT_PREFIX = 'migrate';
+
+/** Nylas HTTP settings in production: the lease (30 s) must outlive this timeout. */
+export const PRODUCTION_HTTP: HttpSettings = {
+  timeoutMs: 15_000,
+  maxAttempts: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 15_000,
+};
+
+export interface ServiceOptions {
+  env: Env;
+  registry: AppsRegistry;
+  role: Role;
+  logger: Logger;
+  prefix?: string;
+  /** Only for tests, the demo and benchmarks: faster timings. */
+  http?: HttpSettings;
+  worker?: Partial<
+    Omit<MigrationWorkerOptions, 'redis' | 'registry' | 'nylas' | 'notifier' | 'verifyAdmin' | 'logger'>
+  >;
+  bot?: { host?: string; port?: number };
+}
+
+export interface RunningServices {
+  bot?: RunningBot;
+  worker?: MigrationWorker;
+  close(): Promise<void>;
+}
+
+function slackClient(env: Env, logger: Logger): WebClient {
+  return new WebClient(env.slackBotToken.reveal(), {
+    slackApiUrl: env.slackApiUrl,
+    logger: boltLogger(logger, LogLevel.ERROR),
+    // Bounded: a Slack outage must not hold a migration (or an ack) for half an hour.
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+  });
+}
+
+function policyOf(env: Env) {
+  return { teamId: env.slackTeamId, allowedUsers: env.allowedUsers, allowedUsergroup: env.allowedUsergroup };
+}
+
+/** The worker's last admin check, before any work: the requester may have lost the role since. */
+function workerAdminCheck(verifier: AdminVerifier, logger: Logger): AdminCheck {
+  return async (userId, teamId) => {
+    const verdict = await verifier.verify(userId, teamId);
+    audit(logger, {
+      who: userId,
+      team: teamId,
+      what: 'worker.start',
+      outcome: verdict.ok ? 'allowed' : 'refused',
+      ...(verdict.ok ? {} : { reason: verdict.code }),
+    });
+    return verdict.ok ? { ok: true } : { ok: false, reason: verdict.reason };
+  };
+}
+
+/** Starts the bot, the worker, or both, wired to Redis, Slack and Nylas as the environment says. */
+export async function startServices(options: ServiceOptions): Promise<RunningServices> {
+  const { env, registry, role, logger } = options;
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const client = slackClient(env, logger);
+  const verifier = createAdminVerifier({ client, policy: policyOf(env) });
+  const closers: Array<() => Promise<unknown>> = [];
+  const running: RunningServices = {
+    async close() {
+      for (const close of closers.reverse())
+        await close().catch((error: unknown) => logger.warn('shutdown step failed', { error }));
+    },
+  };
+
+  try {
+    if (role !== 'bot') {
+      const connection: Redis = createWorkerConnection(env.redisUrl.reveal());
+      closers.push(() => connection.quit());
+      const worker = createMigrationWorker({
+        redis: connection,
+        prefix,
+        registry,
+        nylas: createNylasClientFactory({ hosts: env.nylasHosts, http: options.http ?? PRODUCTION_HTTP }),
+        notifier: createThreadNotifier({ client, registry, logger }),
+        verifyAdmin: workerAdminCheck(verifier, logger),
+        logger,
+        httpTimeoutMs: (options.http ?? PRODUCTION_HTTP).timeoutMs ?? 15_000,
+        settings: { reportDir: join(tmpdir(), 'migrate-bot-reports') },
+        ...options.worker,
+      });
+      closers.push(() => worker.close());
+      await worker.ready();
+      running.worker = worker;
+    }
+    if (role !== 'worker') {
+      const connection = createFailFastConnection(env.redisUrl.reveal());
+      closers.push(() => connection.quit());
+      await waitReady(connection);
+      const records = createMigrationRecords(connection, prefix);
+      const queue: MigrationQueue = createMigrationQueue(connection, prefix);
+      closers.push(() => queue.close());
+      const bot = await startBot({
+        deps: {
+          registry,
+          records,
+          producer: createMigrationProducer({ records, queue }),
+          verifier,
+          logger,
+          migrateChannel: env.migrateChannel,
+        },
+        botToken: env.slackBotToken,
+        signingSecret: env.slackSigningSecret,
+        appToken: env.slackAppToken,
+        slackApiUrl: env.slackApiUrl,
+        port: options.bot?.port ?? env.port,
+        ...(options.bot?.host ? { host: options.bot.host } : {}),
+        health: async () => (await connection.ping().catch(() => 'down')) === 'PONG',
+      });
+      closers.push(() => bot.close());
+      running.bot = bot;
+    }
+  } catch (error) {
+    await running.close();
+    throw error;
+  }
+  return running;
+}
+
+async function waitReady(connection: Redis): Promise<void> {
+  if (connection.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('Redis did not answer within 5 s')), 5_000);
+    connection.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,249 @@
+/**
+ * Public types of the Nylas v2+v3 simulator. Runtime code lives in the sibling modules; this file
+ * only describes shapes so that callers (demo, tests, benchmarks) can import them cheaply.
+ */
+
+/** v2 `provider` values, as the v2 account API reports them. */
+export type V2Provider =
+  | 'gmail'
+  | 'graph'
+  | 'office365'
+  | 'exchange'
+  | 'eas'
+  | 'hotmail'
+  | 'outlook'
+  | 'imap'
+  | 'icloud'
+  | 'yahoo'
+  | 'aol'
+  | 'nylas';
+
+/** v3 grant/connector providers this simulator produces. */
+export type V3Provider = 'google' | 'microsoft' | 'imap' | 'icloud' | 'yahoo' | 'nylas' | 'ews';
+
+export type V2SyncState =
+  | 'running'
+  | 'stopped'
+  | 'exception'
+  | 'sync-error'
+  | 'downloading'
+  | 'initializing'
+  | 'invalid-credentials';
+
+export type V2BillingState = 'paid' | 'cancelled' | 'deleted';
+
+export type Region = 'us' | 'eu';
+
+/** One v2 connected account, with exactly the fields v2's `GET /a/{client_id}/accounts` returns. */
+export interface SimV2Account {
+  readonly id: string;
+  readonly account_id: string;
+  readonly object: 'account';
+  readonly email: string;
+  readonly name: string;
+  readonly provider: V2Provider;
+  readonly sync_state: V2SyncState;
+  readonly billing_state: V2BillingState;
+  readonly authentication_type: 'oauth' | 'password';
+  readonly trial: boolean;
+  readonly namespace_id: string;
+}
+
+export interface SimV2AppConfig {
+  clientId: string;
+  clientSecret: string;
+  name?: string;
+  accounts: number;
+  seed?: number;
+  redirectUris?: string[];
+  /**
+   * Data-center region of the v2 app. When set, `link-v2v3-apps` refuses a v3 app of another region
+   * (the Dashboard's same-region rule). Unset: no region check.
+   */
+  region?: Region;
+}
+
+export interface SimV3AppConfig {
+  applicationId: string;
+  apiKey: string;
+  region: Region;
+  linkedV2AppId?: string;
+  environment?: 'production' | 'staging';
+  name?: string;
+}
+
+export interface NylasSimOptions {
+  /** 0 (default) = a random free port. The server binds 127.0.0.1 only. */
+  port?: number;
+  v2Apps: SimV2AppConfig[];
+  v3Apps: SimV3AppConfig[];
+  /** Per v3 app, `/v3/migration-tools/*`, sliding 1000 ms window of accepted requests; default 20. */
+  migrationRateLimit?: number;
+  /** Per v3 app, every other `/v3` path; default 50. */
+  v3RateLimit?: number;
+  /** Delay added before every response; default 0. */
+  latencyMs?: number | { min: number; max: number };
+  /** Whether 429s carry `Retry-After: 1`; 'alternate' (default) starts with one, then without, and so on. */
+  retryAfter?: 'always' | 'never' | 'alternate';
+  /** Random chaos on clone calls only; rates in [0, 1], default 0. */
+  faults?: { transient5xxRate?: number; timeoutRate?: number; seed?: number };
+  /** How long a "timeout" fault hangs before answering 504; default 30000. */
+  timeoutHangMs?: number;
+}
+
+export interface CloneFlags {
+  allowInvalidGrantCreation: boolean;
+  cloneExchange: boolean;
+}
+
+/** Rule number (1–9) of the clone outcome rules in `outcomes.ts`. */
+export type CloneRule = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+
+export interface ExpectedOutcome {
+  kind: 'valid_grant' | 'invalid_grant' | 'error';
+  /** v3 provider of the grant (grant kinds only). */
+  grantProvider?: string;
+  /** HTTP status (error kind only). */
+  status?: number;
+  /** `error.type` (error kind only). */
+  errorType?: string;
+  /** `error.message` (error kind only). */
+  message?: string;
+  /** Which outcome rule decided (see `outcomes.ts`); always set by the simulator. */
+  rule?: CloneRule;
+}
+
+/** A v3 grant as the simulator stores and returns it (a GrantObject). */
+export interface SimGrant {
+  readonly id: string;
+  readonly account_id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly provider: V3Provider;
+  readonly grant_status: 'valid' | 'invalid';
+  readonly created_at: number;
+  readonly updated_at: number;
+  readonly scope: readonly string[];
+}
+
+export interface SimConnector {
+  name: string;
+  provider: V3Provider;
+  settings: Record<string, string>;
+  scope: string[];
+}
+
+export interface SimCallbackUri {
+  id: string;
+  url: string;
+  platform: 'web' | 'desktop' | 'js' | 'ios' | 'android';
+  settings?: Record<string, string>;
+}
+
+export interface SimBranding {
+  name?: string;
+  icon_url?: string;
+  website_url?: string;
+  description?: string;
+}
+
+/** The v3 ApplicationObject as `GET /v3/applications` returns it. */
+export interface SimApplicationObject {
+  application_id: string;
+  organization_id: string;
+  region: Region;
+  environment: 'production' | 'staging';
+  v2_application_id?: string;
+  branding: SimBranding;
+  hosted_authentication?: Record<string, string | number>;
+  callback_uris: SimCallbackUri[];
+}
+
+export interface MigrationJobObject {
+  job_id: string;
+  type: 'snapshot' | 'migration';
+  public_application_id: string;
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'partial';
+  count_all: number;
+  count_success: number;
+  count_failed: number;
+  count_warning: number;
+  created_at: number;
+  updated_at: number;
+  linked_job_id?: string;
+}
+
+export interface SimCounters {
+  /** Clone requests per v2 account id that got past auth and the rate limiter (faults included). */
+  cloneCalls: Record<string, number>;
+  /** Grants created by clones (single and batch) since the last reset. */
+  grantsCreated: number;
+  /**
+   * v2 accounts that have more than one grant in some v3 app. Derived from the stored grants, so
+   * `resetCounters()` does not clear it.
+   */
+  duplicateGrants: number;
+  /** 429s sent (rate limiting and injected 429s). */
+  rateLimited: number;
+  /** Per v3 app: most migration-tools requests (429s included) that arrived in any 1000 ms window. */
+  maxMigrationRequestsInAnyWindow: Record<string, number>;
+  /** Per v3 app: most other /v3 requests (429s included) that arrived in any 1000 ms window. */
+  maxV3RequestsInAnyWindow: Record<string, number>;
+  /** Arrivals per "METHOD /route-template" (401s and 429s included); unknown routes as "METHOD *". */
+  requests: Record<string, number>;
+}
+
+export type FaultMatch =
+  | 'clone'
+  | 'v2-accounts'
+  | 'v2-app'
+  | 'grants'
+  | 'link'
+  | 'import'
+  | 'application'
+  | 'any';
+
+export type InjectedFault =
+  | {
+      match: FaultMatch;
+      /** Only for `match: 'clone'` (or 'any'): restrict to clones of this v2 account. */
+      accountId?: string;
+      times: number;
+      kind: 'status';
+      status: number;
+      errorType?: string;
+      message?: string;
+      retryAfterSeconds?: number;
+    }
+  | { match: FaultMatch; accountId?: string; times: number; kind: 'timeout' };
+
+export interface NylasSim {
+  /** e.g. http://127.0.0.1:43121 — serves both the v2 paths and the /v3 paths. */
+  readonly url: string;
+  /** Stops listening and ends every open connection, hanging ones included. */
+  close(): Promise<void>;
+  /** The seeded dataset of a v2 app, in listing order. */
+  accounts(v2ClientId: string): readonly SimV2Account[];
+  /**
+   * What `POST /v3/migration-tools/grants/{id}/clone` answers for this account, computed by the
+   * handler's own decision function. Assumes a v3 app linked to this v2 app on which
+   * `import-v2-app` has run. `attempt` (default 1) counts the clone calls of this account that
+   * reach the provider step (rules 1–7 passed), this one included.
+   */
+  expectedOutcome(
+    v2ClientId: string,
+    accountId: string,
+    flags: CloneFlags,
+    attempt?: number,
+  ): ExpectedOutcome;
+  counters(): SimCounters;
+  resetCounters(): void;
+  /** The next `times` requests matching `rule.match` get the given answer. */
+  injectFaults(rule: InjectedFault): void;
+  /** v2 host "gone": every v2 request answers 503 `{message, type: "api_error"}` while down. */
+  setV2Down(down: boolean): void;
+  /** Grants of a v3 app, in creation order. */
+  grants(v3AppId: string): readonly SimGrant[];
+  /** The current v3 ApplicationObject. */
+  application(v3AppId: string): SimApplicationObject;
+}

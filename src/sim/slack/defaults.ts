@@ -1,0 +1,52 @@
+import type { SimChannel, SimSlackUser } from './types.js';
+
+export const DEFAULT_BOT_TOKEN = 'xoxb-test';
+export const DEFAULT_TEAM_ID = 'T_TEST';
+export const DEFAULT_BOT_USER_ID = 'U_BOT';
+export const DEFAULT_BOT_ID = 'B_BOT';
+export const DEFAULT_TRIGGER_TTL_MS = 3000;
+
+/** The scopes our manifest asks for. */
+export const DEFAULT_SCOPES: readonly string[] = [
+  'commands',
+  'chat:write',
+  'files:write',
+  'users:read',
+  'usergroups:read',
+];
+
+/** One user per kind of account the access checks must tell apart. */
+export const defaultSimUsers: readonly SimSlackUser[] = [
+  { id: 'U_ADMIN', name: 'ada.admin', realName: 'Ada Admin', isAdmin: true },
+  { id: 'U_OWNER', name: 'otto.owner', realName: 'Otto Owner', isAdmin: true, isOwner: true },
+  {
+    id: 'U_PRIMARY',
+    name: 'pia.primary',
+    realName: 'Pia Primary',
+    isAdmin: true,
+    isOwner: true,
+    isPrimaryOwner: true,
+  },
+  { id: 'U_MEMBER', name: 'max.member', realName: 'Max Member' },
+  { id: 'U_GUEST', name: 'gus.guest', realName: 'Gus Guest', isRestricted: true },
+  {
+    id: 'U_SINGLE_GUEST',
+    name: 'sid.single',
+    realName: 'Sid Single',
+    isRestricted: true,
+    isUltraRestricted: true,
+  },
+  // Still flagged admin: a check that forgets `deleted` lets a deactivated admin through.
+  { id: 'U_DELETED', name: 'dora.deleted', realName: 'Dora Deleted', isAdmin: true, deleted: true },
+  { id: 'U_OTHER_TEAM', teamId: 'T_OTHER', name: 'olga.other', realName: 'Olga Other', isAdmin: true },
+];
+
+export const defaultSimChannels: readonly SimChannel[] = [
+  { id: 'C_GENERAL', name: 'general', botIsMember: true },
+  { id: 'C_MIGRATIONS', name: 'migrations', botIsMember: true },
+  { id: 'C_NO_BOT', name: 'no-bot', botIsMember: false },
+];
+
+export const defaultSimUsergroups: Readonly<Record<string, readonly string[]>> = {
+  S_ADMINS: ['U_ADMIN', 'U_OWNER'],
+};

@@ -1,0 +1,107 @@
+import type { AddressInfo } from 'node:net';
+import {
+  DEFAULT_BOT_ID,
+  DEFAULT_BOT_TOKEN,
+  DEFAULT_BOT_USER_ID,
+  DEFAULT_SCOPES,
+  DEFAULT_TEAM_ID,
+  DEFAULT_TRIGGER_TTL_MS,
+  defaultSimChannels,
+  defaultSimUsergroups,
+  defaultSimUsers,
+} from './defaults.js';
+import { createSlackSimServer } from './server.js';
+import { type SimConfig, SimState } from './state.js';
+import type { SimSlackUser, SlackSim, SlackSimOptions } from './types.js';
+
+export { validateMessageBlocks, validateModalView } from './block-kit.js';
+export {
+  DEFAULT_BOT_TOKEN,
+  DEFAULT_SCOPES,
+  defaultSimChannels,
+  defaultSimUsergroups,
+  defaultSimUsers,
+} from './defaults.js';
+export { UPLOAD_METHOD } from './server.js';
+export type {
+  IssueTriggerOptions,
+  SimCall,
+  SimChannel,
+  SimEphemeral,
+  SimFault,
+  SimFile,
+  SimMessage,
+  SimSlackUser,
+  SimViewEvent,
+  SlackSim,
+  SlackSimOptions,
+} from './types.js';
+
+function configFrom(options: SlackSimOptions): SimConfig {
+  const botUserId = options.botUserId ?? DEFAULT_BOT_USER_ID;
+  const users: SimSlackUser[] = [...(options.users ?? defaultSimUsers)];
+  // The bot is a user of the workspace too (users.info on it works, as on Slack).
+  if (!users.some((user) => user.id === botUserId)) {
+    users.push({ id: botUserId, name: 'migrate-bot', realName: 'Migrate Bot', isBot: true });
+  }
+  return {
+    botToken: options.botToken ?? DEFAULT_BOT_TOKEN,
+    teamId: options.teamId ?? DEFAULT_TEAM_ID,
+    botUserId,
+    botId: DEFAULT_BOT_ID,
+    scopes: options.scopes ?? DEFAULT_SCOPES,
+    triggerTtlMs: options.triggerTtlMs ?? DEFAULT_TRIGGER_TTL_MS,
+    strictTriggers: options.strictTriggers ?? false,
+    users,
+    channels: options.channels ?? defaultSimChannels,
+    usergroups: options.usergroups ?? defaultSimUsergroups,
+  };
+}
+
+/**
+ * Starts a local stand-in of Slack's Web API on 127.0.0.1. Point a real `WebClient` at it with
+ * `new WebClient(sim.botToken, { slackApiUrl: sim.apiUrl })`; call `close()` when done.
+ */
+export async function startSlackSim(options: SlackSimOptions = {}): Promise<SlackSim> {
+  const state = new SimState(configFrom(options));
+  const server = createSlackSimServer(state);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  state.url = url;
+  const { config } = state;
+
+  return {
+    url,
+    apiUrl: `${url}/api/`,
+    botToken: config.botToken,
+    teamId: config.teamId,
+    botUserId: config.botUserId,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // fetch keeps idle connections open; without this, close() waits for them to time out.
+        server.closeAllConnections();
+      }),
+    calls: (method) => state.callsSnapshot(method),
+    messages: (channel) => state.messagesSnapshot(channel),
+    thread: (channel, threadTs) => state.threadSnapshot(channel, threadTs),
+    files: (channel, threadTs) => state.filesSnapshot(channel, threadTs),
+    ephemerals: () => state.ephemeralsSnapshot(),
+    views: () => state.viewEventsSnapshot(),
+    view: (viewId) => state.viewSnapshot(viewId),
+    dmChannelFor: (userId) => state.directory.dmChannelFor(userId),
+    failNext: (fault) => state.faults.add(fault),
+    issueTriggerId: (issue) => state.triggers.issue(issue?.ageMs),
+    upsertUser: (user) => state.directory.upsertUser(user),
+    upsertChannel: (channel) => state.directory.upsertChannel(channel),
+    setUsergroup: (id, members) => state.directory.setUsergroup(id, members),
+    reset: () => state.reset(),
+  };
+}

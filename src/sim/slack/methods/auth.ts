@@ -1,0 +1,16 @@
+import { type MethodSpec, ok } from './method.js';
+
+export const authTest: MethodSpec = {
+  handle(_args, { state }) {
+    const { teamId, botUserId, botId } = state.config;
+    return ok({
+      url: `${state.url}/`,
+      team: 'Test Workspace',
+      user: 'migrate-bot',
+      team_id: teamId,
+      user_id: botUserId,
+      bot_id: botId,
+      is_enterprise_install: false,
+    });
+  },
+};

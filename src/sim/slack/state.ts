@@ -1,0 +1,149 @@
+import { Directory } from './directory.js';
+import { FaultQueue } from './faults.js';
+import { MessageTsClock } from './timestamps.js';
+import { TriggerRegistry } from './triggers.js';
+import type {
+  SimCall,
+  SimChannel,
+  SimEphemeral,
+  SimFile,
+  SimMessage,
+  SimSlackUser,
+  SimViewEvent,
+} from './types.js';
+
+export interface SimConfig {
+  botToken: string;
+  teamId: string;
+  botUserId: string;
+  botId: string;
+  scopes: readonly string[];
+  triggerTtlMs: number;
+  strictTriggers: boolean;
+  users: readonly SimSlackUser[];
+  channels: readonly SimChannel[];
+  usergroups: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A file between `files.getUploadURLExternal` and `files.completeUploadExternal`, and after. */
+export interface StoredFile {
+  id: string;
+  name: string;
+  length: number;
+  bytes?: Buffer;
+  completed: boolean;
+  title?: string;
+  channel?: string;
+  threadTs?: string;
+  initialComment?: string;
+  messageTs?: string;
+}
+
+export interface StoredView {
+  id: string;
+  externalId?: string;
+  hash: string;
+  rootViewId: string;
+  /** The view as views.* returned it. */
+  rendered: Record<string, unknown>;
+}
+
+/** Everything the stand-in knows and has recorded; the method handlers read and change it. */
+export class SimState {
+  /** Set once the server listens: `http://127.0.0.1:<port>`. */
+  url = '';
+  readonly directory: Directory;
+  readonly clock = new MessageTsClock();
+  readonly triggers: TriggerRegistry;
+  readonly faults = new FaultQueue();
+  readonly calls: SimCall[] = [];
+  readonly messages: SimMessage[] = [];
+  readonly ephemerals: SimEphemeral[] = [];
+  readonly viewEvents: SimViewEvent[] = [];
+  readonly views = new Map<string, StoredView>();
+  readonly files = new Map<string, StoredFile>();
+  private idCounter = 0;
+
+  constructor(readonly config: SimConfig) {
+    this.directory = new Directory(config);
+    this.triggers = new TriggerRegistry(config.triggerTtlMs, config.strictTriggers);
+  }
+
+  /** A fresh id with Slack's one-letter kind prefix (`F` file, `V` view, …). */
+  nextId(prefix: string): string {
+    this.idCounter += 1;
+    return `${prefix}SIM${String(this.idCounter).padStart(6, '0')}`;
+  }
+
+  findMessage(channel: string, ts: string): SimMessage | undefined {
+    return this.messages.find((message) => message.channel === channel && message.ts === ts);
+  }
+
+  reset(): void {
+    this.directory.reset();
+    this.triggers.clear();
+    this.faults.clear();
+    this.calls.length = 0;
+    this.messages.length = 0;
+    this.ephemerals.length = 0;
+    this.viewEvents.length = 0;
+    this.views.clear();
+    this.files.clear();
+  }
+
+  // Snapshots: copies, so a test holding one sees the state of that moment and cannot change ours.
+
+  callsSnapshot(method?: string): SimCall[] {
+    return this.calls
+      .filter((call) => method === undefined || call.method === method)
+      .map((call) => structuredClone(call));
+  }
+
+  messagesSnapshot(channel: string): SimMessage[] {
+    return this.messages
+      .filter((message) => message.channel === channel && message.threadTs === undefined)
+      .map((message) => structuredClone(message));
+  }
+
+  threadSnapshot(channel: string, threadTs: string): SimMessage[] {
+    return this.messages
+      .filter((message) => message.channel === channel && message.threadTs === threadTs)
+      .map((message) => structuredClone(message));
+  }
+
+  filesSnapshot(channel?: string, threadTs?: string): SimFile[] {
+    const shared: SimFile[] = [];
+    for (const file of this.files.values()) {
+      if (!file.completed || file.bytes === undefined) continue;
+      if (channel !== undefined && file.channel !== channel) continue;
+      if (threadTs !== undefined && file.threadTs !== threadTs) continue;
+      const bytes = Buffer.from(file.bytes);
+      shared.push({
+        id: file.id,
+        name: file.name,
+        title: file.title ?? file.name,
+        ...(file.channel === undefined ? {} : { channel: file.channel }),
+        ...(file.threadTs === undefined ? {} : { threadTs: file.threadTs }),
+        ...(file.initialComment === undefined ? {} : { initialComment: file.initialComment }),
+        ...(file.messageTs === undefined ? {} : { messageTs: file.messageTs }),
+        length: file.length,
+        bytes,
+        text: bytes.toString('utf8'),
+      });
+    }
+    return shared;
+  }
+
+  ephemeralsSnapshot(): SimEphemeral[] {
+    return this.ephemerals.map((ephemeral) => structuredClone(ephemeral));
+  }
+
+  viewEventsSnapshot(): SimViewEvent[] {
+    return this.viewEvents.map((event) => structuredClone(event));
+  }
+
+  viewSnapshot(viewId: string): Record<string, unknown> | undefined {
+    const view = this.views.get(viewId);
+    return view === undefined ? undefined : structuredClone(view.rendered);
+  }
+}

@@ -1,0 +1,176 @@
+/** A workspace member as the stand-in knows it; `usersInfo` renders it in Slack's snake_case shape. */
+export interface SimSlackUser {
+  id: string;
+  /** Defaults to the stand-in's team. */
+  teamId?: string;
+  /** Handle (`name`); defaults to the id in lower case. */
+  name?: string;
+  realName?: string;
+  email?: string;
+  deleted?: boolean;
+  isAdmin?: boolean;
+  isOwner?: boolean;
+  isPrimaryOwner?: boolean;
+  /** A guest. */
+  isRestricted?: boolean;
+  /** A single-channel guest. */
+  isUltraRestricted?: boolean;
+  isBot?: boolean;
+  /** Set for Enterprise Grid members; rendered as `enterprise_user`. */
+  enterpriseUser?: { enterpriseId: string; isAdmin?: boolean; isOwner?: boolean };
+}
+
+export interface SimChannel {
+  id: string;
+  name: string;
+  botIsMember: boolean;
+  isPrivate?: boolean;
+}
+
+export interface SlackSimOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** The only token accepted; default `xoxb-test`. */
+  botToken?: string;
+  /** Default `T_TEST`. */
+  teamId?: string;
+  /** Default `U_BOT`. */
+  botUserId?: string;
+  /** Replaces the default users (`defaultSimUsers`); spread those in to extend them. */
+  users?: SimSlackUser[];
+  /** User group id → member ids. Default: `S_ADMINS` → [U_ADMIN, U_OWNER]. */
+  usergroups?: Record<string, string[]>;
+  /** Replaces the default channels (`defaultSimChannels`). */
+  channels?: SimChannel[];
+  /** Reject trigger ids that were not issued by `issueTriggerId()` (`invalid_trigger_id`). */
+  strictTriggers?: boolean;
+  /** How long an issued trigger id stays valid; default 3000 ms, as on Slack. */
+  triggerTtlMs?: number;
+  /** Scopes granted to the bot token; a method whose scope is missing answers `missing_scope`. */
+  scopes?: string[];
+}
+
+/** A fault served instead of (or, with `afterEffect`, on top of) the next matching request(s). */
+export type SimFault =
+  | { method: string; times?: number; kind: 'ratelimited'; retryAfterSeconds?: number }
+  | {
+      method: string;
+      times?: number;
+      kind: 'http_500';
+      /** Run the method (its effects happen) and then answer 500: the client cannot tell it worked. */
+      afterEffect?: boolean;
+    }
+  | { method: string; times?: number; kind: 'error'; error: string };
+
+export interface SimCall {
+  /** The Web API method, or `upload` for a POST to an upload URL. */
+  method: string;
+  /** Arguments as parsed, JSON-encoded ones (`blocks`, `view`, `files`, …) decoded; no `token`. */
+  args: Record<string, unknown>;
+  /** The token the request carried (header or body), if any. */
+  token?: string;
+  /** `Date.now()` when the request arrived. */
+  at: number;
+  ok: boolean;
+  error?: string;
+  /** The HTTP status sent back (200 for API errors too). */
+  status: number;
+  /** The fault served, if this request was failed on purpose. */
+  fault?: SimFault['kind'];
+  /** Things real Slack accepts but we want to flag, e.g. `missing_text_fallback`. */
+  warnings: string[];
+}
+
+export interface SimMessage {
+  channel: string;
+  ts: string;
+  /** Set on thread replies (the parent's ts); absent on top-level messages. */
+  threadTs?: string;
+  user: string;
+  text: string;
+  blocks?: unknown[];
+  /** Ids of files shared with this message (file uploads show up as messages). */
+  files?: string[];
+  /** How many times `chat.update` changed it. */
+  edits: number;
+  /** Blocks were sent without a `text` fallback (at posting or at the last edit). */
+  missingTextFallback: boolean;
+}
+
+export interface SimFile {
+  id: string;
+  name: string;
+  title: string;
+  /** Absent until `files.completeUploadExternal` shared it to a channel. */
+  channel?: string;
+  threadTs?: string;
+  initialComment?: string;
+  /** Declared in `files.getUploadURLExternal`. */
+  length: number;
+  bytes: Buffer;
+  /** `bytes` decoded as UTF-8. */
+  text: string;
+  /** The ts of the message that shared it. */
+  messageTs?: string;
+}
+
+export interface SimEphemeral {
+  channel: string;
+  user: string;
+  text: string;
+  blocks?: unknown[];
+  threadTs?: string;
+  messageTs: string;
+}
+
+export interface SimViewEvent {
+  kind: 'open' | 'update' | 'push';
+  viewId: string;
+  triggerId?: string;
+  /** The view as the client sent it. */
+  view: Record<string, unknown>;
+  at: number;
+}
+
+export interface IssueTriggerOptions {
+  /** Pretend the trigger was issued this long ago (e.g. 5000 to get an expired one). */
+  ageMs?: number;
+}
+
+export interface SlackSim {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** `url + '/api/'`, for `new WebClient(token, { slackApiUrl })`. */
+  apiUrl: string;
+  botToken: string;
+  teamId: string;
+  botUserId: string;
+  close(): Promise<void>;
+
+  /** Every request in arrival order, optionally only one method's. */
+  calls(method?: string): SimCall[];
+  /** Top-level messages of a channel (DMs too), with their current text/blocks. */
+  messages(channel: string): SimMessage[];
+  /** Replies in a thread, in order (the parent excluded). */
+  thread(channel: string, threadTs: string): SimMessage[];
+  /** Completed uploads, optionally of one channel and thread. */
+  files(channel?: string, threadTs?: string): SimFile[];
+  ephemerals(): SimEphemeral[];
+  /** views.open / views.update / views.push, in order. */
+  views(): SimViewEvent[];
+  /** A view's current state as views.* returned it last, or undefined. */
+  view(viewId: string): Record<string, unknown> | undefined;
+  /** The DM channel id `conversations.open` gives for this user (the same one every time). */
+  dmChannelFor(userId: string): string;
+
+  /** Queue a fault for the next matching request(s); `method: '*'` matches any. */
+  failNext(fault: SimFault): void;
+  /** A trigger id as Slack would put in an interaction payload; it works once, for `triggerTtlMs`. */
+  issueTriggerId(options?: IssueTriggerOptions): string;
+  /** Add or replace a user (e.g. demote an admin between two steps). */
+  upsertUser(user: SimSlackUser): void;
+  upsertChannel(channel: SimChannel): void;
+  setUsergroup(id: string, members: string[]): void;
+  /** Forget everything recorded and queued; users, channels and groups go back to the start options. */
+  reset(): void;
+}

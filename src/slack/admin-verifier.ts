@@ -1,0 +1,124 @@
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+
+export type AdminRefusal =
+  | 'wrong_workspace'
+  | 'deleted'
+  | 'guest'
+  | 'not_admin'
+  | 'not_allowed'
+  | 'lookup_failed';
+
+export type AdminVerdict =
+  | { ok: true; userId: string }
+  | { ok: false; userId: string; code: AdminRefusal; reason: string };
+
+const userSchema = z.object({
+  id: z.string(),
+  team_id: z.string().optional(),
+  deleted: z.boolean().optional(),
+  is_admin: z.boolean().optional(),
+  is_owner: z.boolean().optional(),
+  is_primary_owner: z.boolean().optional(),
+  is_restricted: z.boolean().optional(),
+  is_ultra_restricted: z.boolean().optional(),
+  is_bot: z.boolean().optional(),
+  enterprise_user: z.object({ teams: z.array(z.string()).optional() }).nullish(),
+});
+type SlackUser = z.infer<typeof userSchema>;
+
+export interface AdminPolicy {
+  /** The only workspace accepted (SLACK_TEAM_ID). */
+  teamId?: string | undefined;
+  /** MIGRATE_ALLOWED_USERS: narrows the admins to these ids. */
+  allowedUsers?: readonly string[] | undefined;
+  /** MIGRATE_ALLOWED_USERGROUP: narrows the admins to this group's members. */
+  allowedUsergroup?: string | undefined;
+}
+
+/**
+ * Decides who is a verified admin (design.md): a user of the configured workspace, not deleted, not a
+ * guest, who is an admin, owner or primary owner — and, when an allow-list or user group is set, is in
+ * it. `users.info` and the group's members are cached briefly, so checks on every command, submission
+ * and button stay far inside Slack's 3 seconds.
+ */
+export function createAdminVerifier(deps: {
+  client: Pick<WebClient, 'users' | 'usergroups'>;
+  policy: AdminPolicy;
+  cacheTtlMs?: number;
+  now?: () => number;
+}) {
+  const ttl = deps.cacheTtlMs ?? 60_000;
+  const now = deps.now ?? Date.now;
+  const users = new Map<string, { at: number; user: Promise<SlackUser> }>();
+  let group: { at: number; members: Promise<Set<string>> } | undefined;
+
+  const fetchUser = (userId: string): Promise<SlackUser> => {
+    const cached = users.get(userId);
+    if (cached && now() - cached.at < ttl) return cached.user;
+    const user = deps.client.users.info({ user: userId }).then((answer) => userSchema.parse(answer.user));
+    users.set(userId, { at: now(), user });
+    user.catch(() => users.delete(userId)); // failures are not cached
+    return user;
+  };
+
+  const groupMembers = (groupId: string): Promise<Set<string>> => {
+    if (group && now() - group.at < ttl) return group.members;
+    const members = deps.client.usergroups.users
+      .list({ usergroup: groupId })
+      .then((answer) => new Set(answer.users ?? []));
+    group = { at: now(), members };
+    members.catch(() => {
+      group = undefined;
+    });
+    return members;
+  };
+
+  return {
+    async verify(userId: string, teamId?: string): Promise<AdminVerdict> {
+      const { policy } = deps;
+      const refuse = (code: AdminRefusal, reason: string): AdminVerdict => ({
+        ok: false,
+        userId,
+        code,
+        reason,
+      });
+      if (policy.teamId && teamId && teamId !== policy.teamId)
+        return refuse('wrong_workspace', 'this workspace is not the one the bot serves');
+      let user: SlackUser;
+      try {
+        user = await fetchUser(userId);
+      } catch {
+        return refuse('lookup_failed', 'Slack could not confirm who you are; try again in a moment');
+      }
+      const teams = [user.team_id, ...(user.enterprise_user?.teams ?? [])].filter(Boolean);
+      if (policy.teamId && !teams.includes(policy.teamId))
+        return refuse('wrong_workspace', 'your account is not in the workspace the bot serves');
+      if (user.deleted) return refuse('deleted', 'your account is deactivated');
+      if (user.is_restricted || user.is_ultra_restricted)
+        return refuse('guest', 'guests cannot run migrations');
+      if (user.is_bot) return refuse('not_admin', 'bots cannot run migrations');
+      if (!(user.is_admin || user.is_owner || user.is_primary_owner)) {
+        return refuse('not_admin', 'only workspace admins and owners can run migrations');
+      }
+      if (policy.allowedUsers && !policy.allowedUsers.includes(userId)) {
+        return refuse('not_allowed', 'you are not on the list of admins allowed to run migrations');
+      }
+      if (policy.allowedUsergroup) {
+        try {
+          if (!(await groupMembers(policy.allowedUsergroup)).has(userId)) {
+            return refuse('not_allowed', 'you are not in the user group allowed to run migrations');
+          }
+        } catch {
+          return refuse(
+            'lookup_failed',
+            'Slack could not confirm the allowed user group; try again in a moment',
+          );
+        }
+      }
+      return { ok: true, userId };
+    },
+  };
+}
+
+export type AdminVerifier = ReturnType<typeof createAdminVerifier>;

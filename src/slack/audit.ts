@@ -1,0 +1,25 @@
+import type { Logger } from '../shared/logger.js';
+
+export type AuditAction =
+  | 'command.open_form'
+  | 'command.status'
+  | 'form.submit'
+  | 'confirm.submit'
+  | 'button.cancel'
+  | 'button.retry_failed'
+  | 'worker.start';
+
+/** One structured line per attempt, allowed or refused: who, what, when, outcome. Never a secret. */
+export function audit(
+  logger: Logger,
+  entry: {
+    who: string;
+    team?: string | undefined;
+    what: AuditAction;
+    outcome: 'allowed' | 'refused';
+    reason?: string;
+    migrationId?: string;
+  },
+): void {
+  logger.info('audit', { audit: true, when: new Date().toISOString(), ...entry });
+}

@@ -1,0 +1,18 @@
+import type { AppsRegistry } from '../config/apps-registry.js';
+import type { MigrationProducer } from '../queue/producer.js';
+import type { Logger } from '../shared/logger.js';
+import type { MigrationRecords } from '../store/migration-records.js';
+import type { AdminVerifier } from './admin-verifier.js';
+
+/** What the Slack listeners need; each listener takes only this, so tests can build it from real parts. */
+export interface BotDeps {
+  registry: AppsRegistry;
+  records: MigrationRecords;
+  producer: MigrationProducer;
+  verifier: AdminVerifier;
+  logger: Logger;
+  /** MIGRATE_CHANNEL: post every thread there instead of the invoking channel. */
+  migrateChannel: string | undefined;
+  /** Bounds the admin check before an ack, so an ack never waits past Slack's 3 s on a slow users.info. */
+  verifyTimeoutMs?: number;
+}

@@ -1,0 +1,15 @@
+import type { App } from '@slack/bolt';
+import type { BotDeps } from '../bot-deps.js';
+import { registerCancelAction } from './actions/cancel.js';
+import { registerRetryFailedAction } from './actions/retry-failed.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerConfirmSubmission } from './views/confirm-submission.js';
+import { registerFormSubmission } from './views/form-submission.js';
+
+export function registerListeners(app: App, deps: BotDeps): void {
+  registerMigrateCommand(app, deps);
+  registerFormSubmission(app, deps);
+  registerConfirmSubmission(app, deps);
+  registerCancelAction(app, deps);
+  registerRetryFailedAction(app, deps);
+}

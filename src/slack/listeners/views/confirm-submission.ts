@@ -1,0 +1,126 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { MigrationRequest } from '../../../migration/request.js';
+import type { BotDeps } from '../../bot-deps.js';
+import { formInputSchema } from '../../form.js';
+import { CALLBACK } from '../../ids.js';
+import { verifyAndAudit } from '../../verify-request.js';
+import { noticeView } from '../../views/confirm-view.js';
+import { parentMessage } from '../../views/parent-message.js';
+import { threadLink } from '../../views/text.js';
+import { safeJson, threadUrl } from './form-submission.js';
+
+const confirmMetadataSchema = z.object({
+  channel: z.string().regex(/^[CGD][A-Z0-9_]+$/),
+  form: formInputSchema,
+});
+
+/** Slack errors that mean the bot cannot post where it was asked to. */
+const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+
+function slackErrorCode(error: unknown): string | undefined {
+  const data = (error as { data?: { error?: unknown } }).data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/**
+ * "Create app": in this order — the admin again; reserve the v2 and v3 apps atomically (a double click,
+ * a retried request or a second admin finds the reservation and starts nothing); ack with `clear`; post
+ * the thread's parent message (if the bot is not in the channel: undo the reservation and tell the admin
+ * how to invite it); then enqueue the job with the thread's ts.
+ */
+export function registerConfirmSubmission(app: App, deps: BotDeps): void {
+  app.view(CALLBACK.confirm, async ({ ack, body, view, client }) => {
+    const userId = body.user.id;
+    const teamId = body.team?.id ?? body.user.team_id;
+    const verdict = await verifyAndAudit(deps, { userId, teamId, what: 'confirm.submit' });
+    if (!verdict.ok) {
+      await ack({
+        response_action: 'update',
+        view: noticeView('Not allowed', `Nothing was started: ${verdict.reason}.`),
+      });
+      return;
+    }
+    const metadata = confirmMetadataSchema.safeParse(safeJson(view.private_metadata));
+    const v2 = metadata.success ? deps.registry.v2(metadata.data.form.v2AppId) : undefined;
+    const v3 = metadata.success ? deps.registry.v3(metadata.data.form.v3AppId) : undefined;
+    if (!metadata.success || !v2 || !v3 || v2.region !== v3.region) {
+      await ack({
+        response_action: 'update',
+        view: noticeView('Not started', 'This confirmation is out of date or invalid; type /migrate again.'),
+      });
+      return;
+    }
+    const { form, channel: invokingChannel } = metadata.data;
+    const threadChannel = deps.migrateChannel ?? invokingChannel;
+
+    const reserved = await deps.producer.reserve({
+      ...form,
+      requestedBy: userId,
+      teamId,
+      slack: { channel: threadChannel },
+    });
+    if (!reserved.ok) {
+      const which = reserved.code === 'v2_busy' ? 'of this v2 application' : 'into this v3 application';
+      await ack({
+        response_action: 'update',
+        view: noticeView(
+          'Already running',
+          `A migration ${which} is already running (\`${reserved.migrationId}\`): ${threadUrl(reserved.record?.request.slack)}. Nothing new was started.`,
+        ),
+      });
+      return;
+    }
+    await ack({ response_action: 'clear' });
+
+    const request = reserved.request;
+    const labels = { v2Name: v2.name, v3Name: v3.name, region: v2.region };
+    let threadTs: string | undefined;
+    try {
+      const posted = await client.chat.postMessage({
+        channel: threadChannel,
+        ...parentMessage(request, labels, { kind: 'starting' }),
+      });
+      threadTs = posted.ts;
+    } catch (error) {
+      await deps.records.discard(request);
+      const code = slackErrorCode(error);
+      deps.logger.warn('could not post the thread; migration not started', {
+        migrationId: request.migrationId,
+        slackError: code,
+      });
+      const advice = CANNOT_POST.has(code ?? '')
+        ? `I can't post in <#${threadChannel}> (${code}). Invite me there first — type \`/invite @migrate-bot\` in that channel — then run \`/migrate\` again. Nothing was started.`
+        : `I couldn't create the migration thread in <#${threadChannel}> (${code ?? 'Slack error'}). Nothing was started; please try again.`;
+      await tellUser(client, userId, advice);
+      return;
+    }
+    if (!threadTs) return;
+    const withThread: MigrationRequest = await deps.records.setThread(request.migrationId, {
+      channel: threadChannel,
+      threadTs,
+    });
+    await deps.producer.enqueue(withThread);
+    if (threadChannel !== invokingChannel) {
+      await client.chat
+        .postEphemeral({
+          channel: invokingChannel,
+          user: userId,
+          text: `Migration started: follow it in the ${threadLink(threadChannel, threadTs)} in <#${threadChannel}>.`,
+        })
+        .catch(() =>
+          tellUser(
+            client,
+            userId,
+            `Migration started: follow it in the ${threadLink(threadChannel, threadTs)} in <#${threadChannel}>.`,
+          ),
+        );
+    }
+  });
+}
+
+/** A direct message (posting to a user id lands in the DM with `chat:write` alone). */
+async function tellUser(client: WebClient, userId: string, text: string): Promise<void> {
+  await client.chat.postMessage({ channel: userId, text }).catch(() => undefined);
+}

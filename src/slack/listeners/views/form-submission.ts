@@ -1,0 +1,89 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { REGION_MISMATCH_MESSAGE } from '../../../nylas/regions.js';
+import type { BotDeps } from '../../bot-deps.js';
+import { type FormErrors, readForm } from '../../form.js';
+import { BLOCK, CALLBACK } from '../../ids.js';
+import { verifyAndAudit } from '../../verify-request.js';
+import { confirmView } from '../../views/confirm-view.js';
+
+const formMetadataSchema = z.object({ channel: z.string().regex(/^[CGD][A-Z0-9_]+$/) });
+
+export function threadUrl(slack: { channel: string; threadTs?: string | undefined } | undefined): string {
+  return slack?.threadTs
+    ? `https://slack.com/archives/${slack.channel}/p${slack.threadTs.replace('.', '')}`
+    : 'its thread is being created';
+}
+
+/**
+ * The form's submission: the admin again (a payload can be forged), then the values with zod, then what
+ * is known locally — regions, live migrations, known links. No Nylas call happens here. Problems come
+ * back as inline errors; a valid form is answered with the confirmation view.
+ */
+export function registerFormSubmission(app: App, deps: BotDeps): void {
+  app.view(CALLBACK.form, async ({ ack, body, view }) => {
+    const verdict = await verifyAndAudit(deps, {
+      userId: body.user.id,
+      teamId: body.team?.id ?? body.user.team_id,
+      what: 'form.submit',
+    });
+    if (!verdict.ok) {
+      await ack({ response_action: 'errors', errors: { [BLOCK.v2App]: `Not allowed: ${verdict.reason}` } });
+      return;
+    }
+    const metadata = formMetadataSchema.safeParse(safeJson(view.private_metadata));
+    if (!metadata.success) {
+      await ack({
+        response_action: 'errors',
+        errors: { [BLOCK.v2App]: 'This form is out of date; close it and type /migrate again' },
+      });
+      return;
+    }
+    const read = readForm(view.state.values);
+    if (!read.ok) {
+      await ack({ response_action: 'errors', errors: read.errors });
+      return;
+    }
+    const { form } = read;
+    const v2 = deps.registry.v2(form.v2AppId);
+    const v3 = deps.registry.v3(form.v3AppId);
+    const errors: FormErrors = {};
+    if (!v2) errors[BLOCK.v2App] = 'Unknown v2 application';
+    if (!v3) errors[BLOCK.v3App] = 'Unknown v3 application';
+    if (v2 && v3) {
+      if (v2.region !== v3.region) errors[BLOCK.v3App] = REGION_MISMATCH_MESSAGE;
+      const [liveV2, liveV3, linkedTo] = await Promise.all([
+        deps.records.active('v2', v2.id),
+        deps.records.active('v3', v3.id),
+        deps.records.linkedV2For(v3.id),
+      ]);
+      if (liveV2)
+        errors[BLOCK.v2App] =
+          `A migration of this v2 application is already running: ${threadUrl(liveV2.request.slack)}`;
+      if (liveV3)
+        errors[BLOCK.v3App] ??=
+          `A migration into this v3 application is already running: ${threadUrl(liveV3.request.slack)}`;
+      if (linkedTo && linkedTo !== v2.id) {
+        errors[BLOCK.v3App] ??=
+          `This v3 application is already linked to another v2 application (${linkedTo}); choose another v3 application`;
+      }
+    }
+    if (!v2 || !v3 || Object.keys(errors).length > 0) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    const threadChannel = deps.migrateChannel ?? metadata.data.channel;
+    await ack({
+      response_action: 'push',
+      view: confirmView({ form, v2, v3, channel: metadata.data.channel, threadChannel }),
+    });
+  });
+}
+
+export function safeJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
+  }
+}

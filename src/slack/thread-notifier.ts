@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises';
+import type { WebClient } from '@slack/web-api';
+import type { AppsRegistry } from '../config/apps-registry.js';
+import type { MigrationRef, Notifier } from '../migration/notifier.js';
+import type { ProgressPayload } from '../migration/progress.js';
+import type { Logger } from '../shared/logger.js';
+import { type AppLabels, countsLine, type ParentState, parentMessage } from './views/parent-message.js';
+import { eventMessage } from './views/thread-messages.js';
+
+/** The status message is edited at most once per this many percent of progress… */
+const EDIT_EVERY_PERCENT = 1;
+/** …and at most once per this long (chat.update is Tier 3: ~50 a minute per workspace). */
+const DEFAULT_MIN_EDIT_INTERVAL_MS = 3_000;
+/** Progress milestones posted in the thread: a fixed number whatever the size. */
+const MILESTONES = [25, 50, 75];
+
+interface ThreadState {
+  lastEditAt: number;
+  lastPercent: number;
+  milestones: Set<number>;
+}
+
+/**
+ * The Slack side of a run: thread replies per step and milestone, the parent message edited with
+ * progress (throttled), the CSV uploaded into the thread. Slack trouble never reaches the migration:
+ * events throw so the runner's bounded retry can apply, progress edits are dropped on failure (the next
+ * one carries the truth), and a failed upload throws so the report is kept owed.
+ */
+export function createThreadNotifier(deps: {
+  client: Pick<WebClient, 'chat' | 'filesUploadV2'>;
+  registry: AppsRegistry;
+  logger: Logger;
+  minEditIntervalMs?: number;
+  now?: () => number;
+}): Notifier {
+  const now = deps.now ?? Date.now;
+  const minInterval = deps.minEditIntervalMs ?? DEFAULT_MIN_EDIT_INTERVAL_MS;
+  const threads = new Map<string, ThreadState>();
+
+  const labels = (ref: MigrationRef): AppLabels => {
+    const v2 = deps.registry.v2(ref.v2AppId);
+    const v3 = deps.registry.v3(ref.v3AppId);
+    return {
+      v2Name: v2?.name ?? ref.v2AppId,
+      v3Name: v3?.name ?? ref.v3AppId,
+      region: v2?.region ?? v3?.region ?? '?',
+    };
+  };
+  const stateOf = (id: string) => {
+    let state = threads.get(id);
+    if (!state) {
+      state = { lastEditAt: Number.NEGATIVE_INFINITY, lastPercent: -1, milestones: new Set() };
+      threads.set(id, state);
+    }
+    return state;
+  };
+
+  async function editParent(ref: MigrationRef, state: ParentState): Promise<void> {
+    const thread = ref.slack;
+    if (!thread?.threadTs) return;
+    const message = parentMessage(ref, labels(ref), state);
+    await deps.client.chat.update({
+      channel: thread.channel,
+      ts: thread.threadTs,
+      text: message.text,
+      blocks: message.blocks,
+    });
+  }
+
+  async function reply(ref: MigrationRef, message: { text: string; blocks: unknown[] }): Promise<void> {
+    const thread = ref.slack;
+    if (!thread) return;
+    await deps.client.chat.postMessage({
+      channel: thread.channel,
+      ...(thread.threadTs ? { thread_ts: thread.threadTs } : {}),
+      text: message.text,
+      blocks: message.blocks as never,
+      unfurl_links: false,
+    });
+  }
+
+  return {
+    async event(ref, event) {
+      await reply(ref, eventMessage(ref.migrationId, event));
+      if (event.type === 'finished' || event.type === 'failed') {
+        threads.delete(ref.migrationId);
+        const final: ParentState =
+          event.type === 'finished'
+            ? { kind: 'finished', summary: event.summary }
+            : { kind: 'failed', reason: event.reason, summary: event.summary };
+        await editParent(ref, final).catch((error: unknown) =>
+          deps.logger.warn('final status edit failed', { migrationId: ref.migrationId, error }),
+        );
+      }
+    },
+
+    async progress(ref, progress: ProgressPayload) {
+      const state = stateOf(ref.migrationId);
+      const percent = progress.total > 0 ? Math.floor((progress.done / progress.total) * 100) : 0;
+      const milestone = MILESTONES.find((m) => percent >= m && !state.milestones.has(m));
+      if (milestone !== undefined && progress.step === 'cloning') {
+        for (const m of MILESTONES) if (m <= percent) state.milestones.add(m);
+        await reply(ref, {
+          text: `${milestone}% of accounts done`,
+          blocks: [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: `:hourglass_flowing_sand: ${milestone}% done — ${progress.done} of ${progress.total} accounts: ${countsLine(progress.counts)}`,
+              },
+            },
+          ],
+        }).catch((error: unknown) =>
+          deps.logger.warn('milestone reply dropped', { migrationId: ref.migrationId, error }),
+        );
+      }
+      if (percent < state.lastPercent + EDIT_EVERY_PERCENT || now() - state.lastEditAt < minInterval) return;
+      state.lastEditAt = now();
+      state.lastPercent = percent;
+      try {
+        await editParent(ref, { kind: 'running', progress });
+      } catch (error) {
+        deps.logger.warn('progress edit dropped', { migrationId: ref.migrationId, error });
+      }
+    },
+
+    async uploadReport(ref, file, summary) {
+      const thread = ref.slack;
+      if (!thread) return;
+      const upload = {
+        file: await readFile(file.path),
+        filename: file.filename,
+        title: `Migration report ${ref.migrationId}`,
+        initial_comment: `:page_facing_up: Report: ${file.rows} accounts — ${countsLine(summary.counts)}`,
+      };
+      await deps.client.filesUploadV2(
+        thread.threadTs
+          ? { ...upload, channel_id: thread.channel, thread_ts: thread.threadTs }
+          : { ...upload, channel_id: thread.channel },
+      );
+    },
+  };
+}

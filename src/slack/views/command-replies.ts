@@ -1,0 +1,40 @@
+import type { KnownBlock } from '@slack/types';
+import type { MigrationRecord } from '../../store/migration-records.js';
+import { countsLine } from './parent-message.js';
+import { escapeMrkdwn, progressBar, section, threadLink } from './text.js';
+
+export const HELP_TEXT = [
+  '*/migrate* moves a Nylas v2 application to Nylas v3, with every step in a Slack thread.',
+  '• `/migrate` — open the form: v2 application, destination v3 application, title, environment, description, options. You confirm before anything starts.',
+  '• `/migrate status` — running and recent migrations, with links to their threads.',
+  '• `/migrate help` — this message.',
+  'Only verified workspace admins can run migrations. v2 and v3 applications must be in the same data center region. The v3 application must exist (create it in the Nylas Dashboard).',
+].join('\n');
+
+const LIVE = new Set(['reserved', 'queued', 'running']);
+
+function line(record: MigrationRecord): string {
+  const r = record.request;
+  const where = r.slack?.threadTs ? threadLink(r.slack.channel, r.slack.threadTs) : 'no thread';
+  const state = LIVE.has(record.status)
+    ? record.progress
+      ? `running · \`${progressBar(record.progress.done, record.progress.total, 10)}\``
+      : record.status
+    : `${record.status}${record.summary ? ` · ${countsLine(record.summary.counts)}` : ''}`;
+  return `• *${escapeMrkdwn(r.title)}* — \`${escapeMrkdwn(r.v2AppId)}\` → \`${escapeMrkdwn(r.v3AppId)}\` · ${state} · ${where}`;
+}
+
+/** `/migrate status`: running migrations first, then recent ones. */
+export function statusReply(records: readonly MigrationRecord[]): { text: string; blocks: KnownBlock[] } {
+  const running = records.filter((r) => LIVE.has(r.status));
+  const recent = records.filter((r) => !LIVE.has(r.status));
+  if (records.length === 0)
+    return {
+      text: 'No migrations yet. Type /migrate to start one.',
+      blocks: [section('No migrations yet. Type `/migrate` to start one.')],
+    };
+  const blocks: KnownBlock[] = [];
+  blocks.push(section(`*Running (${running.length})*\n${running.map(line).join('\n') || 'none'}`));
+  if (recent.length > 0) blocks.push(section(`*Recent*\n${recent.map(line).join('\n')}`));
+  return { text: `${running.length} running, ${recent.length} recent migrations`, blocks };
+}

@@ -1,0 +1,145 @@
+import type { ModalView, PlainTextOption } from '@slack/types';
+import type { AppsRegistry } from '../../config/apps-registry.js';
+import { PROVIDER_FAMILY_LABELS } from '../../migration/providers.js';
+import { DESCRIPTION_MAX, ENVIRONMENT_TAGS, PROVIDER_FAMILIES, TITLE_MAX } from '../../migration/request.js';
+import { BLOCK, CALLBACK, INPUT, OPTION } from '../ids.js';
+import { plain } from './text.js';
+
+export interface FormMetadata {
+  /** Where /migrate was typed: the thread goes there unless MIGRATE_CHANNEL is set. */
+  channel: string;
+}
+
+export const OPTION_LABELS: Record<(typeof OPTION)[keyof typeof OPTION], string> = {
+  [OPTION.placeholders]: "Create placeholder grants for accounts that can't be migrated",
+  [OPTION.microsoftPlaceholders]: 'Create placeholder grants for Microsoft accounts',
+  [OPTION.skipInactiveBilling]: 'Skip cancelled and deleted v2 accounts',
+};
+
+const REGION_LABEL = { us: 'US', eu: 'EU' } as const;
+
+const option = (text: string, value: string): PlainTextOption => ({ text: plain(text), value });
+
+/**
+ * The form modal. Labels carry the contract's words ("v2 application", "v3 application", "Title",
+ * "Environment", "Description"); v2 apps are marked Legacy, and busy ones say so.
+ */
+export function formView(input: {
+  registry: AppsRegistry;
+  busyV2: ReadonlySet<string>;
+  busyV3: ReadonlySet<string>;
+  metadata: FormMetadata;
+}): ModalView {
+  const v2Options = input.registry.v2Apps
+    .slice(0, 100)
+    .map((app) =>
+      option(
+        `${app.name} · ${REGION_LABEL[app.region]} · Legacy${input.busyV2.has(app.id) ? ' · migration running' : ''}`,
+        app.id,
+      ),
+    );
+  const v3Options = input.registry.v3Apps
+    .slice(0, 100)
+    .map((app) =>
+      option(
+        `${app.name} · ${REGION_LABEL[app.region]}${input.busyV3.has(app.id) ? ' · migration running' : ''}`,
+        app.id,
+      ),
+    );
+  const checkboxOptions = Object.entries(OPTION_LABELS).map(([value, text]) => option(text, value));
+  const providerOptions = PROVIDER_FAMILIES.map((family) => option(PROVIDER_FAMILY_LABELS[family], family));
+  const production = option('Production', 'Production');
+
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.form,
+    title: plain('Migrate to Nylas v3', 24),
+    submit: plain('Review', 24),
+    close: plain('Cancel', 24),
+    private_metadata: JSON.stringify(input.metadata),
+    blocks: [
+      {
+        type: 'input',
+        block_id: BLOCK.v2App,
+        label: plain('v2 application (Legacy)'),
+        element: {
+          type: 'static_select',
+          action_id: INPUT.v2App,
+          placeholder: plain('Choose the v2 app to migrate'),
+          options: v2Options,
+        },
+      },
+      {
+        type: 'input',
+        block_id: BLOCK.v3App,
+        label: plain('Destination v3 application'),
+        hint: plain('Same data center region as the v2 application', 150),
+        element: {
+          type: 'static_select',
+          action_id: INPUT.v3App,
+          placeholder: plain('Choose the v3 app'),
+          options: v3Options,
+        },
+      },
+      {
+        type: 'input',
+        block_id: BLOCK.title,
+        label: plain('Title'),
+        element: {
+          type: 'plain_text_input',
+          action_id: INPUT.title,
+          max_length: TITLE_MAX,
+          placeholder: plain('Name of the v3 application'),
+        },
+      },
+      {
+        type: 'input',
+        block_id: BLOCK.environment,
+        label: plain('Environment'),
+        element: {
+          type: 'static_select',
+          action_id: INPUT.environment,
+          options: ENVIRONMENT_TAGS.map((tag) => option(tag, tag)),
+          initial_option: production,
+        },
+      },
+      {
+        type: 'input',
+        block_id: BLOCK.description,
+        optional: true,
+        label: plain('Description'),
+        element: {
+          type: 'plain_text_input',
+          action_id: INPUT.description,
+          multiline: true,
+          max_length: DESCRIPTION_MAX,
+        },
+      },
+      {
+        type: 'input',
+        block_id: BLOCK.options,
+        optional: true,
+        label: plain('Options'),
+        element: {
+          type: 'checkboxes',
+          action_id: INPUT.options,
+          options: checkboxOptions,
+          initial_options: checkboxOptions,
+        },
+      },
+      {
+        type: 'input',
+        block_id: BLOCK.providers,
+        optional: true,
+        label: plain('Providers to include'),
+        hint: plain('All providers when left empty', 150),
+        element: {
+          type: 'multi_static_select',
+          action_id: INPUT.providers,
+          options: providerOptions,
+          initial_options: providerOptions,
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,122 @@
+import type { KnownBlock } from '@slack/types';
+import type { AccountStatus } from '../../migration/account.js';
+import type { ProgressPayload, StatusCounts } from '../../migration/progress.js';
+import type { MigrationRequest } from '../../migration/request.js';
+import type { MigrationSummary } from '../../migration/summary.js';
+import { ACTION, BLOCK } from '../ids.js';
+import { context, escapeMrkdwn, plain, progressBar, section } from './text.js';
+
+export type ParentState =
+  | { kind: 'starting' }
+  | { kind: 'running'; progress: ProgressPayload }
+  | { kind: 'finished'; summary: MigrationSummary }
+  | { kind: 'failed'; reason: string; summary?: MigrationSummary | undefined };
+
+export interface AppLabels {
+  v2Name: string;
+  v3Name: string;
+  region: string;
+}
+
+const STATUS_LABELS: Record<AccountStatus, string> = {
+  migrated: 'migrated',
+  placeholder: 'placeholders',
+  failed: 'failed',
+  skipped: 'skipped',
+  cancelled: 'cancelled',
+};
+
+export function countsLine(counts: StatusCounts): string {
+  return (Object.keys(STATUS_LABELS) as AccountStatus[])
+    .filter((status) => counts[status] > 0)
+    .map((status) => `${counts[status]} ${STATUS_LABELS[status]}`)
+    .join(' · ');
+}
+
+function headline(request: Pick<MigrationRequest, 'title' | 'mode'>, state: ParentState): string {
+  const what = request.mode === 'only_failed' ? 'Retry of failed accounts' : 'Migration';
+  switch (state.kind) {
+    case 'starting':
+      return `:hourglass_flowing_sand: ${what} *${escapeMrkdwn(request.title)}* is queued`;
+    case 'running':
+      return `:arrows_counterclockwise: ${what} *${escapeMrkdwn(request.title)}* is running (${state.progress.step})`;
+    case 'finished':
+      return state.summary.outcome === 'cancelled'
+        ? `:no_entry_sign: ${what} *${escapeMrkdwn(request.title)}* was cancelled`
+        : `:white_check_mark: ${what} *${escapeMrkdwn(request.title)}* finished`;
+    case 'failed':
+      return `:x: ${what} *${escapeMrkdwn(request.title)}* failed`;
+  }
+}
+
+/**
+ * The thread's parent: who started what (v2 app → v3 app, title, environment, region), a progress bar,
+ * and a Cancel button (admins only, with a confirm dialog) while the run is live.
+ */
+export function parentMessage(
+  request: Pick<
+    MigrationRequest,
+    'migrationId' | 'v2AppId' | 'v3AppId' | 'title' | 'environment' | 'requestedBy' | 'mode'
+  >,
+  labels: AppLabels,
+  state: ParentState,
+): { text: string; blocks: KnownBlock[] } {
+  const route = `v2 \`${escapeMrkdwn(request.v2AppId)}\` (${escapeMrkdwn(labels.v2Name)}) → v3 *${escapeMrkdwn(labels.v3Name)}* (\`${escapeMrkdwn(request.v3AppId)}\`)`;
+  const blocks: KnownBlock[] = [
+    section(
+      `${headline(request, state)}\n${route}\n*Environment:* ${request.environment} · *Region:* ${labels.region.toUpperCase()} · started by <@${request.requestedBy}>`,
+    ),
+  ];
+  let progressText: string;
+  if (state.kind === 'running') {
+    const { done, total, counts } = state.progress;
+    const rate = state.progress.cloneRate ? ` · ${state.progress.cloneRate.toFixed(1)} clones/s` : '';
+    progressText = `\`${progressBar(done, total)}\` ${done} of ${total} accounts${rate}\n${countsLine(counts) || 'no outcomes yet'}`;
+  } else if (state.kind === 'finished' || (state.kind === 'failed' && state.summary)) {
+    const summary = state.kind === 'finished' ? state.summary : (state.summary as MigrationSummary);
+    progressText = `\`${progressBar(summary.total - summary.counts.cancelled, summary.total)}\` ${summary.total} accounts\n${countsLine(summary.counts)}`;
+  } else if (state.kind === 'failed') {
+    progressText = `*Reason:* ${escapeMrkdwn(state.reason)}`;
+  } else {
+    progressText = `\`${progressBar(0, 1)}\` waiting for a worker`;
+  }
+  blocks.push(section(progressText, BLOCK.progress));
+  if (state.kind === 'starting' || state.kind === 'running') {
+    blocks.push({
+      type: 'actions',
+      block_id: BLOCK.controls,
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.cancel,
+          text: plain('Cancel'),
+          style: 'danger',
+          value: request.migrationId,
+          confirm: {
+            title: plain('Cancel the migration?', 100),
+            text: plain(
+              'Accounts already migrated stay migrated; the rest are marked cancelled and can be retried later.',
+              300,
+            ),
+            confirm: plain('Cancel it', 30),
+            deny: plain('Keep running', 30),
+            style: 'danger',
+          },
+        },
+      ],
+    });
+  }
+  blocks.push(context(`Migration \`${request.migrationId}\` · details in the thread`));
+  const plainState =
+    state.kind === 'running'
+      ? `${state.progress.done}/${state.progress.total} accounts`
+      : state.kind === 'finished'
+        ? countsLine(state.summary.counts)
+        : state.kind === 'failed'
+          ? `failed: ${state.reason}`
+          : 'queued';
+  return {
+    text: `Migration "${request.title}" (${request.v2AppId} → ${request.v3AppId}): ${plainState}`,
+    blocks,
+  };
+}

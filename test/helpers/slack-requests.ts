@@ -1,0 +1,190 @@
+import { createHmac } from 'node:crypto';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+
+/** Signs a body as Slack does: `v0=` + HMAC-SHA256 over `v0:{timestamp}:{raw body}`. */
+export function sign(body: string, timestamp: number, secret = SIGNING_SECRET): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export interface SlackPost {
+  status: number;
+  text: string;
+  json: unknown;
+  ms: number;
+}
+
+/** POSTs a form body to the bot's events endpoint, signed (or not) as the test says. */
+export async function postToBot(
+  botUrl: string,
+  body: string,
+  options: { timestamp?: number; signature?: string; secret?: string } = {},
+): Promise<SlackPost> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const started = performance.now();
+  const response = await fetch(`${botUrl}/slack/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': options.signature ?? sign(body, timestamp, options.secret),
+    },
+    body,
+  });
+  const text = await response.text();
+  const ms = performance.now() - started;
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, text, json, ms };
+}
+
+export function commandBody(input: {
+  userId: string;
+  text?: string;
+  channelId?: string;
+  teamId?: string;
+  triggerId?: string;
+}): string {
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: input.teamId ?? 'T_TEST',
+    team_domain: 'test',
+    channel_id: input.channelId ?? 'C_GENERAL',
+    channel_name: 'general',
+    user_id: input.userId,
+    user_name: input.userId.toLowerCase(),
+    command: '/migrate',
+    text: input.text ?? '',
+    api_app_id: 'A_MIGRATE',
+    is_enterprise_install: 'false',
+    response_url: 'https://hooks.slack.com/commands/T_TEST/1/abc',
+    trigger_id: input.triggerId ?? `trigger.${Math.random().toString(36).slice(2)}`,
+  }).toString();
+}
+
+export function payloadBody(payload: unknown): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+export function viewSubmission(input: {
+  userId: string;
+  teamId?: string;
+  view: { id?: string; callback_id: string; private_metadata?: string; blocks?: unknown[] };
+  values: Record<string, Record<string, unknown>>;
+}): string {
+  return payloadBody({
+    type: 'view_submission',
+    team: { id: input.teamId ?? 'T_TEST', domain: 'test' },
+    user: {
+      id: input.userId,
+      username: input.userId.toLowerCase(),
+      name: input.userId.toLowerCase(),
+      team_id: input.teamId ?? 'T_TEST',
+    },
+    api_app_id: 'A_MIGRATE',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger.${Math.random().toString(36).slice(2)}`,
+    view: {
+      id: input.view.id ?? 'V_TEST',
+      team_id: input.teamId ?? 'T_TEST',
+      type: 'modal',
+      callback_id: input.view.callback_id,
+      private_metadata: input.view.private_metadata ?? '',
+      blocks: input.view.blocks ?? [],
+      state: { values: input.values },
+      hash: '1700000000.abc',
+      title: { type: 'plain_text', text: 'Migrate' },
+      app_id: 'A_MIGRATE',
+      bot_id: 'B_BOT',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+  });
+}
+
+export function buttonClick(input: {
+  userId: string;
+  teamId?: string;
+  channelId: string;
+  messageTs: string;
+  actionId: string;
+  value: string;
+}): string {
+  return payloadBody({
+    type: 'block_actions',
+    team: { id: input.teamId ?? 'T_TEST', domain: 'test' },
+    user: {
+      id: input.userId,
+      username: input.userId.toLowerCase(),
+      name: input.userId.toLowerCase(),
+      team_id: input.teamId ?? 'T_TEST',
+    },
+    api_app_id: 'A_MIGRATE',
+    token: 'legacy-verification-token',
+    container: {
+      type: 'message',
+      message_ts: input.messageTs,
+      channel_id: input.channelId,
+      is_ephemeral: false,
+    },
+    trigger_id: `trigger.${Math.random().toString(36).slice(2)}`,
+    channel: { id: input.channelId, name: 'general' },
+    message: { type: 'message', ts: input.messageTs, text: 'migration', user: 'U_BOT' },
+    response_url: 'https://hooks.slack.com/actions/T_TEST/1/abc',
+    actions: [
+      {
+        type: 'button',
+        action_id: input.actionId,
+        block_id: 'controls',
+        value: input.value,
+        action_ts: String(Date.now() / 1000),
+        text: { type: 'plain_text', text: 'x' },
+      },
+    ],
+    is_enterprise_install: false,
+  });
+}
+
+/** `view.state.values` for the form, as Slack builds it from what the user picked. */
+export function formValues(input: {
+  v2AppId?: string;
+  v3AppId?: string;
+  title?: string;
+  environment?: string;
+  description?: string;
+  options?: string[];
+  providers?: string[];
+}): Record<string, Record<string, unknown>> {
+  const pick = (value: string | undefined) => ({
+    type: 'static_select',
+    selected_option: value ? { value, text: { type: 'plain_text', text: value } } : null,
+  });
+  return {
+    v2_app: { v2_app_select: pick(input.v2AppId) },
+    v3_app: { v3_app_select: pick(input.v3AppId) },
+    title: { title_input: { type: 'plain_text_input', value: input.title ?? null } },
+    environment: { environment_select: pick(input.environment ?? 'Production') },
+    description: { description_input: { type: 'plain_text_input', value: input.description ?? null } },
+    options: {
+      options_checkboxes: {
+        type: 'checkboxes',
+        selected_options: (
+          input.options ?? ['placeholders', 'microsoft_placeholders', 'skip_inactive_billing']
+        ).map((value) => ({ value, text: { type: 'plain_text', text: value } })),
+      },
+    },
+    providers: {
+      providers_select: {
+        type: 'multi_static_select',
+        selected_options: (input.providers ?? []).map((value) => ({
+          value,
+          text: { type: 'plain_text', text: value },
+        })),
+      },
+    },
+  };
+}
