@@ -44,3 +44,19 @@ export class RunInterrupted extends Error {
     this.name = 'RunInterrupted';
   }
 }
+
+/** Provider-side errors that say "try again": no grant was made, so cloning again is safe. */
+const TRANSIENT_PROVIDER_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'rate_limit_exceeded']);
+
+/**
+ * A refusal that is worth another attempt within the run: the provider behind Nylas said it is
+ * temporarily unavailable (Nylas answers 4xx with a `provider_error`). Not ambiguous: nothing was created.
+ */
+export function isTransientProviderError(error: NylasError): boolean {
+  const providerError = error.providerError as { error?: unknown } | undefined;
+  return (
+    error.kind === 'api' &&
+    typeof providerError?.error === 'string' &&
+    TRANSIENT_PROVIDER_ERRORS.has(providerError.error)
+  );
+}

@@ -44,15 +44,18 @@ export function createProgressThrottle(
   let lastSent = Number.NEGATIVE_INFINITY;
   let pending: ProgressPayload | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
 
-  const send = async () => {
+  const send = (): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     const payload = pending;
     pending = undefined;
-    if (!payload) return;
+    if (!payload) return inFlight;
     lastSent = now();
-    await publish(payload);
+    // Updates go out one after another, so an older one never lands after a newer one.
+    inFlight = inFlight.then(() => publish(payload)).catch(() => {});
+    return inFlight;
   };
 
   return {
@@ -66,11 +69,14 @@ export function createProgressThrottle(
         timer.unref();
       }
     },
+    /** Sends what is pending and resolves once every update handed out so far has been published. */
     flush: send,
-    stop(): void {
+    /** Drops what is pending and resolves once the update in flight (if any) is done. */
+    async stop(): Promise<void> {
       if (timer) clearTimeout(timer);
       timer = undefined;
       pending = undefined;
+      await inFlight;
     },
   };
 }

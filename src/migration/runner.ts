@@ -87,16 +87,17 @@ export async function runMigration(deps: RunDeps): Promise<RunResult> {
 
     tracker.setStep('report');
     await tracker.flush();
+    // No progress after this point: the final summary is the last word on the parent message.
+    await tracker.stop();
     const outcome =
       stop?.kind === 'failed' ? 'failed' : stop?.kind === 'cancelled' ? 'cancelled' : 'completed';
     const summary = await finishRun(ctx, tracker, outcome, stop?.reason);
-    tracker.setStep('summary');
-    await tracker.flush();
     return outcome === 'failed'
       ? { outcome, reason: stop?.reason ?? 'the run failed', step: 'cloning', summary }
       : { outcome, summary };
   } catch (error) {
     if (!(error instanceof MigrationFailure)) throw error;
+    await tracker.stop();
     ctx.logger.warn('migration failed', {
       migrationId: ctx.request.migrationId,
       step: error.step,
@@ -105,6 +106,6 @@ export async function runMigration(deps: RunDeps): Promise<RunResult> {
     await ctx.notify({ type: 'failed', step: error.step, reason: error.reason });
     return { outcome: 'failed', reason: error.reason, step: error.step };
   } finally {
-    tracker.stop();
+    await tracker.stop();
   }
 }

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { type RedisScript, redisScript, runScript } from '../shared/redis-script.js';
+import { sleep } from '../shared/sleep.js';
 
 /**
  * A lease per v2 app, with a fencing token, so that one migration runs in one place at a time even when
@@ -208,21 +209,12 @@ end
 return replies
 `;
 
-interface Script {
-  readonly lua: string;
-  readonly sha: string;
-}
-
-function script(lua: string): Script {
-  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
-}
-
 const SCRIPTS = {
-  acquire: script(ACQUIRE_LUA),
-  renew: script(RENEW_LUA),
-  release: script(RELEASE_LUA),
-  inspect: script(INSPECT_LUA),
-  fencedExec: script(FENCED_EXEC_LUA),
+  acquire: redisScript(ACQUIRE_LUA),
+  renew: redisScript(RENEW_LUA),
+  release: redisScript(RELEASE_LUA),
+  inspect: redisScript(INSPECT_LUA),
+  fencedExec: redisScript(FENCED_EXEC_LUA),
 };
 
 const DEFAULT_POLL_MS = 250;
@@ -240,16 +232,8 @@ export function createLeaseManager(redis: LeaseRedis, opts: LeaseManagerOptions)
   const leaseKey = (resource: string) => `${opts.keyPrefix}:lease:${resource}`;
   const tokenKey = (resource: string) => `${opts.keyPrefix}:lease-token:${resource}`;
 
-  async function run(s: Script, keys: readonly string[], args: readonly (string | number)[]) {
-    const params = [...keys, ...args];
-    try {
-      return await redis.evalsha(s.sha, keys.length, ...params);
-    } catch (err) {
-      // The server forgets scripts on restart or SCRIPT FLUSH; EVAL loads it again.
-      if (!(err instanceof Error && err.message.includes('NOSCRIPT'))) throw err;
-      return await redis.eval(s.lua, keys.length, ...params);
-    }
-  }
+  const run = (s: RedisScript, keys: readonly string[], args: readonly (string | number)[]) =>
+    runScript(redis, s, keys, args);
 
   function makeLease(resource: string, owner: string, token: number, sentAt: number): Lease {
     const key = leaseKey(resource);
@@ -425,19 +409,4 @@ function parseHolder(reply: unknown): LeaseHolder | null {
 
 function isFencedReply(value: unknown): value is FencedReply {
   return value === null || typeof value === 'string' || typeof value === 'number';
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { redisScript, runScript } from '../shared/redis-script.js';
+import { sleep as sleepMs } from '../shared/sleep.js';
 
 /**
  * One shared request budget per v3 application, kept in Redis, so that every worker process on every
@@ -103,7 +104,7 @@ local ttlMs = math.ceil((newNext - now) / 1000) + tonumber(ARGV[2])
 redis.call('SET', KEYS[1], string.format('%.0f', newNext), 'PX', string.format('%.0f', ttlMs))
 return slot - now
 `;
-const RESERVE_SLOT_SHA = createHash('sha1').update(RESERVE_SLOT_LUA).digest('hex');
+const RESERVE_SLOT = redisScript(RESERVE_SLOT_LUA);
 
 /**
  * Creates a budget that paces every `acquire` of one scope, from any number of processes sharing
@@ -127,15 +128,7 @@ export function createRateBudget(redis: RateBudgetRedis, opts: RateBudgetOptions
   const intervalUs = Math.ceil(1_000_000 / opts.ratePerSecond);
 
   async function reserve(key: string): Promise<number> {
-    const args = [1, key, intervalUs, IDLE_KEY_GRACE_MS] as const;
-    let reply: unknown;
-    try {
-      reply = await redis.evalsha(RESERVE_SLOT_SHA, ...args);
-    } catch (err) {
-      // The server forgets scripts on restart or SCRIPT FLUSH; EVAL loads it again.
-      if (!(err instanceof Error && err.message.includes('NOSCRIPT'))) throw err;
-      reply = await redis.eval(RESERVE_SLOT_LUA, ...args);
-    }
+    const reply = await runScript(redis, RESERVE_SLOT, [key], [intervalUs, IDLE_KEY_GRACE_MS]);
     if (typeof reply !== 'number' || !Number.isFinite(reply) || reply < 0) {
       throw new TypeError(`rate budget script returned ${String(reply)}, expected a delay in µs`);
     }
@@ -230,19 +223,4 @@ async function sleepUntil(deadline: number, signal: AbortSignal | undefined): Pr
   for (let left = deadline - performance.now(); left > 0; left = deadline - performance.now()) {
     await sleepMs(Math.ceil(left), signal);
   }
-}
-
-function sleepMs(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

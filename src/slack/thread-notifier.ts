@@ -4,7 +4,13 @@ import type { AppsRegistry } from '../config/apps-registry.js';
 import type { MigrationRef, Notifier } from '../migration/notifier.js';
 import type { ProgressPayload } from '../migration/progress.js';
 import type { Logger } from '../shared/logger.js';
-import { type AppLabels, countsLine, type ParentState, parentMessage } from './views/parent-message.js';
+import {
+  type AppLabels,
+  appLabels,
+  countsLine,
+  type ParentState,
+  parentMessage,
+} from './views/parent-message.js';
 import { eventMessage } from './views/thread-messages.js';
 
 /** The status message is edited at most once per this many percent of progress… */
@@ -36,16 +42,10 @@ export function createThreadNotifier(deps: {
   const now = deps.now ?? Date.now;
   const minInterval = deps.minEditIntervalMs ?? DEFAULT_MIN_EDIT_INTERVAL_MS;
   const threads = new Map<string, ThreadState>();
+  /** Runs whose final message went out: a late progress update must not overwrite it. */
+  const finished = new Set<string>();
 
-  const labels = (ref: MigrationRef): AppLabels => {
-    const v2 = deps.registry.v2(ref.v2AppId);
-    const v3 = deps.registry.v3(ref.v3AppId);
-    return {
-      v2Name: v2?.name ?? ref.v2AppId,
-      v3Name: v3?.name ?? ref.v3AppId,
-      region: v2?.region ?? v3?.region ?? '?',
-    };
-  };
+  const labels = (ref: MigrationRef): AppLabels => appLabels(deps.registry, ref);
   const stateOf = (id: string) => {
     let state = threads.get(id);
     if (!state) {
@@ -84,6 +84,9 @@ export function createThreadNotifier(deps: {
       await reply(ref, eventMessage(ref.migrationId, event));
       if (event.type === 'finished' || event.type === 'failed') {
         threads.delete(ref.migrationId);
+        finished.add(ref.migrationId);
+        // Remember only recent runs: a late progress update arrives within seconds, not days.
+        if (finished.size > 1_000) finished.delete(finished.values().next().value as string);
         const final: ParentState =
           event.type === 'finished'
             ? { kind: 'finished', summary: event.summary }
@@ -95,22 +98,19 @@ export function createThreadNotifier(deps: {
     },
 
     async progress(ref, progress: ProgressPayload) {
+      if (finished.has(ref.migrationId)) return;
       const state = stateOf(ref.migrationId);
       const percent = progress.total > 0 ? Math.floor((progress.done / progress.total) * 100) : 0;
-      const milestone = MILESTONES.find((m) => percent >= m && !state.milestones.has(m));
-      if (milestone !== undefined && progress.step === 'cloning') {
-        for (const m of MILESTONES) if (m <= percent) state.milestones.add(m);
+      // Each quartile gets its reply once, even when one update crosses several (a fast run), so a
+      // completed run always has the same replies whatever its size.
+      const counting = progress.step === 'cloning' || progress.step === 'report';
+      for (const milestone of MILESTONES) {
+        if (!counting || percent < milestone || state.milestones.has(milestone)) continue;
+        state.milestones.add(milestone);
+        const text = `${milestone}% done — ${progress.done} of ${progress.total} accounts: ${countsLine(progress.counts)}`;
         await reply(ref, {
-          text: `${milestone}% of accounts done`,
-          blocks: [
-            {
-              type: 'section',
-              text: {
-                type: 'mrkdwn',
-                text: `:hourglass_flowing_sand: ${milestone}% done — ${progress.done} of ${progress.total} accounts: ${countsLine(progress.counts)}`,
-              },
-            },
-          ],
+          text,
+          blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:hourglass_flowing_sand: ${text}` } }],
         }).catch((error: unknown) =>
           deps.logger.warn('milestone reply dropped', { migrationId: ref.migrationId, error }),
         );

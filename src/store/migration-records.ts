@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ProgressPayload } from '../migration/progress.js';
 import { type MigrationRequest, migrationRequestSchema } from '../migration/request.js';
 import type { MigrationSummary, RunOutcome } from '../migration/summary.js';
+import { redisScript, runScript } from '../shared/redis-script.js';
 import { type MigrationKeys, migrationKeys, RECORD_TTL_MS } from './keys.js';
 
 export type MigrationStatus = 'reserved' | 'queued' | 'running' | RunOutcome;
@@ -57,6 +58,9 @@ end
 return 1
 `;
 
+const RESERVE = redisScript(RESERVE_LUA);
+const RELEASE = redisScript(RELEASE_LUA);
+
 const jsonField = <T extends z.ZodType>(schema: T) =>
   z
     .string()
@@ -104,20 +108,24 @@ export function createMigrationRecords(redis: Redis, prefix: string) {
      */
     async reserve(request: MigrationRequest): Promise<ReserveResult> {
       const id = request.migrationId;
-      const reply = (await redis.eval(
-        RESERVE_LUA,
-        5,
-        keys.activeV2(request.v2AppId),
-        keys.activeV3(request.v3AppId),
-        keys.request(id),
-        keys.state(id),
-        keys.recent(),
-        id,
-        JSON.stringify(request),
-        String(request.createdAt),
-        String(RECORD_TTL_MS),
-        `${prefix}:mig:`,
-        ...FINISHED,
+      const reply = (await runScript(
+        redis,
+        RESERVE,
+        [
+          keys.activeV2(request.v2AppId),
+          keys.activeV3(request.v3AppId),
+          keys.request(id),
+          keys.state(id),
+          keys.recent(),
+        ],
+        [
+          id,
+          JSON.stringify(request),
+          String(request.createdAt),
+          String(RECORD_TTL_MS),
+          `${prefix}:mig:`,
+          ...FINISHED,
+        ],
       )) as [string, string];
       if (reply[0] === 'ok') {
         await redis.zremrangebyrank(keys.recent(), 0, -recentLimit - 1);
@@ -132,12 +140,11 @@ export function createMigrationRecords(redis: Redis, prefix: string) {
     },
 
     async release(request: Pick<MigrationRequest, 'migrationId' | 'v2AppId' | 'v3AppId'>): Promise<void> {
-      await redis.eval(
-        RELEASE_LUA,
-        2,
-        keys.activeV2(request.v2AppId),
-        keys.activeV3(request.v3AppId),
-        request.migrationId,
+      await runScript(
+        redis,
+        RELEASE,
+        [keys.activeV2(request.v2AppId), keys.activeV3(request.v3AppId)],
+        [request.migrationId],
       );
     },
 

@@ -54,3 +54,38 @@ export const DEFAULT_OPTIONS = {
   microsoftPlaceholders: true,
   skipInactiveBilling: true,
 } as const;
+
+/** The status after as many clone calls as the simulator saw for the account (retries included). */
+export function finalStatus(
+  sim: NylasSim,
+  v2AppId: string,
+  account: SimV2Account,
+  options: Parameters<typeof expectedStatus>[3] = DEFAULT_OPTIONS,
+): AccountStatus {
+  return expectedStatus(sim, v2AppId, account, options, sim.counters().cloneCalls[account.id] ?? 1);
+}
+
+/**
+ * Accounts cloned more than once, whose earlier calls did not all end in an error that made no grant
+ * (a flaky provider error, or an answer lost with a killed worker): each is a clone that should not
+ * have been repeated. Expect it to be empty.
+ */
+export function unjustifiedRepeats(
+  sim: NylasSim,
+  v2AppId: string,
+  options: Parameters<typeof expectedStatus>[3] = DEFAULT_OPTIONS,
+): string[] {
+  const flags = {
+    allowInvalidGrantCreation: options.placeholders,
+    cloneExchange: options.microsoftPlaceholders,
+  };
+  return Object.entries(sim.counters().cloneCalls)
+    .filter(([, calls]) => calls > 1)
+    .filter(([accountId, calls]) => {
+      for (let attempt = 1; attempt < calls; attempt++) {
+        if (sim.expectedOutcome(v2AppId, accountId, flags, attempt).kind !== 'error') return true;
+      }
+      return false;
+    })
+    .map(([accountId]) => accountId);
+}

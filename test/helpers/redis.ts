@@ -12,12 +12,4 @@ export function workerRedis(): Redis {
   return new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 }
 
-/** Deletes every key under `prefix` (tests clean up after themselves). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
+export { deleteKeysUnder as deletePrefix } from '../../src/store/delete-prefix.js';

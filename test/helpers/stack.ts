@@ -1,29 +1,17 @@
-import { Redis } from 'ioredis';
-import { startServices } from '../../src/app/services.js';
-import { parseAppsRegistry } from '../../src/config/apps-registry.js';
-import { loadEnv } from '../../src/config/env.js';
 import { createJsonLogger } from '../../src/shared/logger.js';
-import { type NylasSim, type NylasSimOptions, startNylasSim } from '../../src/sim/nylas/index.js';
-import { type SlackSim, type SlackSimOptions, startSlackSim } from '../../src/sim/slack/index.js';
-import { createMigrationRecords, type MigrationRecord } from '../../src/store/migration-records.js';
-import { deletePrefix, REDIS_URL, uniquePrefix } from './redis.js';
+import { startLocalStack } from '../../src/sim/local-stack.js';
+import type { NylasSimOptions } from '../../src/sim/nylas/index.js';
 import {
   buttonClick,
   commandBody,
   formValues,
   postToBot,
-  SIGNING_SECRET,
   viewSubmission,
-} from './slack-requests.js';
-import {
-  TEST_HTTP,
-  TEST_SETTINGS,
-  TEST_WORKER,
-  V2_APP,
-  V2_OTHER,
-  V3_APP,
-  V3_OTHER,
-} from './worker-harness.js';
+} from '../../src/sim/slack/driver.js';
+import type { SlackSimOptions } from '../../src/sim/slack/index.js';
+import type { MigrationRecord } from '../../src/store/migration-records.js';
+import { REDIS_URL, uniquePrefix } from './redis.js';
+import { TEST_HTTP, TEST_SETTINGS, TEST_WORKER, V2_APP, V3_APP } from './worker-harness.js';
 
 export interface StackOptions {
   accounts?: number;
@@ -38,56 +26,17 @@ export interface StackOptions {
  * HTTP receiver on a random port) and a real worker, on real Redis under a unique prefix.
  */
 export async function startStack(options: StackOptions = {}) {
-  const nylas: NylasSim = await startNylasSim({
-    v2Apps: [
-      { ...V2_APP, accounts: options.accounts ?? 120, seed: 21, region: 'us' },
-      { ...V2_OTHER, accounts: 30, seed: 22, region: 'us' },
-    ],
-    v3Apps: [
-      { ...V3_APP, region: 'us' },
-      { ...V3_OTHER, region: 'us' },
-      { applicationId: 'v3-eu', apiKey: 'nyk_v0_eu', region: 'eu' },
-    ],
-    migrationRateLimit: 100,
-    ...options.nylas,
-  });
-  const slack: SlackSim = await startSlackSim(options.slack);
-  const registry = parseAppsRegistry(
-    `
-v2_apps:
-  - {id: ${V2_APP.clientId}, name: Acme v2, region: us, client_secret: ${V2_APP.clientSecret}}
-  - {id: ${V2_OTHER.clientId}, name: Other v2, region: us, client_secret: ${V2_OTHER.clientSecret}}
-v3_apps:
-  - {id: ${V3_APP.applicationId}, name: Acme v3, region: us, api_key: ${V3_APP.apiKey}}
-  - {id: ${V3_OTHER.applicationId}, name: Other v3, region: us, api_key: ${V3_OTHER.apiKey}}
-  - {id: v3-eu, name: Acme EU, region: eu, api_key: nyk_v0_eu}
-`,
-    'stack-registry',
-    {},
-  );
-  const env = loadEnv(
-    {
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      REDIS_URL,
-      NYLAS_V2_API_URL_US: nylas.url,
-      NYLAS_V3_API_URL_US: nylas.url,
-      NYLAS_V2_API_URL_EU: nylas.url,
-      NYLAS_V3_API_URL_EU: nylas.url,
-      ...options.env,
-    },
-    'all',
-  );
   const logLines: Array<Record<string, unknown>> = [];
   const logger = createJsonLogger({}, (line) => logLines.push(JSON.parse(line) as Record<string, unknown>));
   const prefix = uniquePrefix('e2e');
-  const services = await startServices({
-    env,
-    registry,
-    role: 'all',
-    logger,
+  const local = await startLocalStack({
+    accounts: options.accounts ?? 120,
+    nylas: { migrationRateLimit: 100, ...options.nylas },
+    ...(options.slack ? { slack: options.slack } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    redisUrl: REDIS_URL,
     prefix,
+    logger,
     http: TEST_HTTP,
     worker: {
       ...TEST_WORKER,
@@ -96,11 +45,8 @@ v3_apps:
       reportRetryMs: 200,
       settings: { ...TEST_SETTINGS },
     },
-    bot: { host: '127.0.0.1', port: 0 },
   });
-  const botUrl = `http://127.0.0.1:${services.bot?.port}`;
-  const redis = new Redis(REDIS_URL);
-  const records = createMigrationRecords(redis, prefix);
+  const { nylas, slack, registry, botUrl, redis, records } = local;
 
   const stack = {
     nylas,
@@ -209,13 +155,7 @@ v3_apps:
       });
     },
 
-    async close() {
-      await services.close();
-      await deletePrefix(redis, prefix);
-      await redis.quit();
-      await slack.close();
-      await nylas.close();
-    },
+    close: () => local.close(),
   };
   return stack;
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPORT_COLUMNS } from '../../src/migration/report.js';
-import { DEFAULT_OPTIONS, expectedStatus, parseCsv } from '../helpers/expected-rows.js';
+import { finalStatus, parseCsv, unjustifiedRepeats } from '../helpers/expected-rows.js';
 import { type Harness, startHarness, V2_APP, V3_APP } from '../helpers/worker-harness.js';
 
 let harness: Harness | undefined;
@@ -30,7 +30,7 @@ describe('a full migration run', () => {
     for (const [i, account] of accounts.entries()) {
       const row = rows[i];
       if (!row) throw new Error(`row ${i} missing`);
-      const expected = expectedStatus(h.sim, V2_APP.clientId, account, DEFAULT_OPTIONS);
+      const expected = finalStatus(h.sim, V2_APP.clientId, account);
       expect({ id: account.id, status: row.status }).toEqual({ id: account.id, status: expected });
       expect(row).toMatchObject({
         email: account.email,
@@ -61,7 +61,9 @@ describe('a full migration run', () => {
     for (const status of ['migrated', 'placeholder', 'failed', 'skipped']) expect(statuses).toContain(status);
     const counters = h.sim.counters();
     expect(counters.duplicateGrants).toBe(0);
-    expect(Math.max(...Object.values(counters.cloneCalls))).toBe(1);
+    // Flaky provider errors are retried within the run (no grant was made); nothing else is repeated.
+    expect(unjustifiedRepeats(h.sim, V2_APP.clientId)).toEqual([]);
+    expect(Object.values(counters.cloneCalls).some((calls) => calls === 2)).toBe(true);
     const skipped = rows.filter((r) => r.status === 'skipped').map((r) => r.v2_account_id ?? '');
     for (const id of skipped) expect(counters.cloneCalls[id]).toBeUndefined();
 

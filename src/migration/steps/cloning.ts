@@ -4,7 +4,7 @@ import type { CloneFlags } from '../../nylas/migration-client.js';
 import type { Grant } from '../../nylas/schemas/v3.js';
 import { sleep } from '../../shared/sleep.js';
 import type { AccountRecord, AccountResult } from '../account.js';
-import { describeNylasFailure, isRunFatal, RunInterrupted } from '../failure.js';
+import { describeNylasFailure, isRunFatal, isTransientProviderError, RunInterrupted } from '../failure.js';
 import { cancelledResult, resultFromError, resultFromGrant, skippedResult, skipReason } from '../outcome.js';
 import type { RunContext } from './context.js';
 import type { RunTracker } from './tracker.js';
@@ -97,7 +97,8 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
           return record([{ account, result: resultFromError(failure, account, ctx.now()) }]);
         }
       }
-      if (!failure.retryable || attempt >= settings.maxCloneAttempts) {
+      const worthRetrying = failure.retryable || isTransientProviderError(failure);
+      if (!worthRetrying || attempt >= settings.maxCloneAttempts) {
         return record([{ account, result: resultFromError(failure, account, ctx.now()) }]);
       }
       await sleep(Math.min(10_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2), signal);

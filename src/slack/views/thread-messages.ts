@@ -70,12 +70,7 @@ export function summaryMessage(summary: MigrationSummary, failedReason?: string)
         Object.values(b).reduce((x, y) => x + y, 0) - Object.values(a).reduce((x, y) => x + y, 0),
     )
     .slice(0, 15)
-    .map(
-      ([provider, counts]) =>
-        `• ${escapeMrkdwn(provider)}: ${Object.entries(counts)
-          .map(([s, n]) => `${n} ${s}`)
-          .join(', ')}`,
-    );
+    .map(([provider, counts]) => `• ${escapeMrkdwn(provider)}: ${countsLine(counts, ', ')}`);
   const reauth = summary.reauthenticate.map(
     (entry) => `• ${escapeMrkdwn(entry.email)} (${escapeMrkdwn(entry.provider)})`,
   );

@@ -1,3 +1,7 @@
+/**
+ * Acts as Slack toward the bot: signs requests and builds the bodies Slack posts (slash commands,
+ * view submissions, button clicks). Used by the demo, the end-to-end tests and the ack benchmark.
+ */
 import { createHmac } from 'node:crypto';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';

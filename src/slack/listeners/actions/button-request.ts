@@ -1,0 +1,48 @@
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { migrationIdSchema } from '../../../migration/request.js';
+import type { AuditAction } from '../../audit.js';
+import type { BotDeps } from '../../bot-deps.js';
+import { verifyAndAudit } from '../../verify-request.js';
+
+export type ButtonRequest =
+  | { ok: true; userId: string; migrationId: string; tell: (text: string) => Promise<void> }
+  | { ok: false };
+
+/**
+ * What every migration button does first: check the clicker (a click can be forged or come from an old
+ * message), audit it, and read the migration id from the button. Refusals are told to the clicker only.
+ */
+export async function readButtonRequest(
+  deps: BotDeps,
+  input: {
+    body: BlockAction<ButtonAction>;
+    action: ButtonAction;
+    client: WebClient;
+    what: AuditAction;
+    verb: string;
+  },
+): Promise<ButtonRequest> {
+  const { body, client } = input;
+  const id = migrationIdSchema.safeParse(input.action.value);
+  const userId = body.user.id;
+  const channel = body.channel?.id;
+  const tell = async (text: string) => {
+    if (channel) await client.chat.postEphemeral({ channel, user: userId, text }).catch(() => undefined);
+  };
+  const verdict = await verifyAndAudit(deps, {
+    userId,
+    teamId: body.team?.id ?? undefined,
+    what: input.what,
+    ...(id.success ? { migrationId: id.data } : {}),
+  });
+  if (!verdict.ok) {
+    await tell(`Only verified admins can ${input.verb} migrations: ${verdict.reason}.`);
+    return { ok: false };
+  }
+  if (!id.success) {
+    await tell('This button is out of date.');
+    return { ok: false };
+  }
+  return { ok: true, userId, migrationId: id.data, tell };
+}

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+/** Slack's own manifest schema, from the shared reference folder beside the repository. */
+const schemaUrl = new URL('../../shared/reference/slack-manifest.schema.1.0.0.json', import.meta.url);
+const manifestUrl = new URL('../manifest.yml', import.meta.url);
+
+const schema = JSON.parse(readFileSync(schemaUrl, 'utf8')) as Record<string, unknown>;
+const manifestText = readFileSync(manifestUrl, 'utf8');
+
+type Manifest = {
+  display_information: { name: string; description?: string };
+  features: {
+    bot_user: { display_name: string; always_online?: boolean };
+    slash_commands: Array<{ command: string; usage_hint?: string; url?: string; should_escape?: boolean }>;
+  };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: {
+    interactivity: { is_enabled: boolean; request_url?: string };
+    socket_mode_enabled: boolean;
+    org_deploy_enabled: boolean;
+    token_rotation_enabled: boolean;
+  };
+};
+
+const load = (): Manifest => parse(manifestText) as Manifest;
+
+// The schema is draft-07 (ajv's default build); `strict: false` because Slack's schema uses keywords
+// ajv does not know (e.g. `regex`). Its one `format` (uri, on `$schema`) is checked with URL.
+const ajv = new Ajv({
+  strict: false,
+  allErrors: true,
+  formats: { uri: (value: string) => URL.canParse(value) },
+});
+const validate = ajv.compile(schema);
+const problems = () => ajv.errorsText(validate.errors, { separator: '\n' });
+
+describe('manifest.yml', () => {
+  it('is checked against a draft-07 schema', () => {
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+  });
+
+  it("validates against Slack's manifest schema", () => {
+    const valid = validate(load());
+    expect(valid, problems()).toBe(true);
+  });
+
+  it('asks for exactly the five bot scopes', () => {
+    expect([...load().oauth_config.scopes.bot].sort()).toEqual(
+      ['chat:write', 'commands', 'files:write', 'usergroups:read', 'users:read'].sort(),
+    );
+  });
+
+  it('declares /migrate with a usage hint, posting to /slack/events', () => {
+    const commands = load().features.slash_commands;
+    expect(commands).toHaveLength(1);
+    const [migrate] = commands;
+    expect(migrate?.command).toBe('/migrate');
+    expect(migrate?.usage_hint).toBe('[help | status]');
+    expect(migrate?.url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
+    expect(migrate?.should_escape).toBe(false);
+  });
+
+  it('has interactivity on (the modal and the buttons) and HTTP mode', () => {
+    const { settings, display_information, features } = load();
+    expect(settings.interactivity.is_enabled).toBe(true);
+    expect(settings.interactivity.request_url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
+    expect(settings.socket_mode_enabled).toBe(false);
+    expect(settings.org_deploy_enabled).toBe(false);
+    expect(settings.token_rotation_enabled).toBe(false);
+    expect(display_information.name).toBe('migrate-bot');
+    expect(features.bot_user).toEqual({ display_name: 'migrate-bot', always_online: true });
+  });
+
+  it('explains Socket Mode next to the switch', () => {
+    expect(manifestText).toMatch(/#.*Socket Mode[\s\S]*SLACK_APP_TOKEN[\s\S]*socket_mode_enabled: false/);
+  });
+
+  describe('the schema check can fail', () => {
+    it('without a required field', () => {
+      const manifest = load() as Partial<Manifest>;
+      delete manifest.display_information;
+      expect(validate(manifest)).toBe(false);
+      expect(problems()).toContain("must have required property 'display_information'");
+    });
+
+    it('with a required field of a slash command missing', () => {
+      const manifest = load();
+      const broken = {
+        ...manifest,
+        features: { ...manifest.features, slash_commands: [{ command: '/migrate' }] },
+      };
+      expect(validate(broken)).toBe(false);
+      expect(problems()).toContain("must have required property 'description'");
+    });
+
+    it('with an unknown field', () => {
+      const manifest = load();
+      const broken = { ...manifest, settings: { ...manifest.settings, interactivty: { is_enabled: true } } };
+      expect(validate(broken)).toBe(false);
+      expect(problems()).toContain('must NOT have additional properties');
+    });
+
+    it('with a value out of bounds', () => {
+      const manifest = load();
+      const broken = { ...manifest, display_information: { name: 'x'.repeat(36) } };
+      expect(validate(broken)).toBe(false);
+      expect(problems()).toContain('must NOT have more than 35 characters');
+    });
+  });
+});
