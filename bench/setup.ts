@@ -88,8 +88,8 @@ export interface IpcChild {
 }
 
 /** Runs `file` with tsx in a child process with an IPC channel; `env` carries its configuration. */
-export function spawnIpcChild(file: string, env: Record<string, string>): IpcChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+export function spawnIpcChild(file: string, env: Record<string, string>, nodeArgs: string[] = []): IpcChild {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
