@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 /** Starts the real entry point with exactly this environment and collects what it prints. */
-function start(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function start(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
@@ -38,9 +41,24 @@ const base = { SLACK_BOT_TOKEN: 'xoxb-start-secret', SLACK_SIGNING_SECRET: 'sign
 describe('start-up with a configuration mistake', () => {
   it.each([
     ['a missing variable', {}, [], 'migrate-bot: SLACK_BOT_TOKEN is required (the bot token, xoxb-…)'],
-    ['a malformed variable', { ...base, PORT: 'eighty' }, [], 'migrate-bot: PORT must be a whole number (got "eighty")'],
-    ['an unknown role', base, ['--role', 'boss'], 'migrate-bot: --role must be one of all, bot, worker (got "boss")'],
-    ['a missing apps file', { ...base, NYLAS_APPS_FILE: '/nonexistent/apps.yml' }, [], 'migrate-bot: NYLAS_APPS_FILE /nonexistent/apps.yml does not exist'],
+    [
+      'a malformed variable',
+      { ...base, PORT: 'eighty' },
+      [],
+      'migrate-bot: PORT must be a whole number (got "eighty")',
+    ],
+    [
+      'an unknown role',
+      base,
+      ['--role', 'boss'],
+      'migrate-bot: --role must be one of all, bot, worker (got "boss")',
+    ],
+    [
+      'a missing apps file',
+      { ...base, NYLAS_APPS_FILE: '/nonexistent/apps.yml' },
+      [],
+      'migrate-bot: NYLAS_APPS_FILE /nonexistent/apps.yml does not exist',
+    ],
   ])('%s: one line, exit code 2, no stack trace', async (_label, env, args, line) => {
     const result = await start(env as Record<string, string>, args as string[]);
     expect(result.code).toBe(2);
@@ -54,7 +72,9 @@ describe('start-up with a configuration mistake', () => {
     );
     const result = await start({ ...base, NYLAS_APPS_FILE: path });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`migrate-bot: NYLAS_APPS_FILE ${path}: v3_apps[0].api_key_env names ACME_KEY_NOT_SET, which is not set\n`);
+    expect(result.stderr).toBe(
+      `migrate-bot: NYLAS_APPS_FILE ${path}: v3_apps[0].api_key_env names ACME_KEY_NOT_SET, which is not set\n`,
+    );
     expect(result.stderr + result.stdout).not.toMatch(/topsecret|xoxb-start|signing-secret/);
   });
 });
