@@ -90,16 +90,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     'all',
   );
-  const services = await startServices({
-    env,
-    registry,
-    role: 'all',
-    logger: options.logger,
-    prefix: options.prefix,
-    ...(options.http ? { http: options.http } : {}),
-    ...(options.worker ? { worker: options.worker } : {}),
-    bot: { host: '127.0.0.1', port: 0 },
-  });
+  let services: RunningServices;
+  try {
+    services = await startServices({
+      env,
+      registry,
+      role: 'all',
+      logger: options.logger,
+      prefix: options.prefix,
+      ...(options.http ? { http: options.http } : {}),
+      ...(options.worker ? { worker: options.worker } : {}),
+      bot: { host: '127.0.0.1', port: 0 },
+    });
+  } catch (error) {
+    await slack.close();
+    await nylas.close();
+    throw error;
+  }
   const redis = new Redis(options.redisUrl);
   return {
     nylas,

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Secret } from '../shared/secret.js';
 import { boltLogger } from './bolt-logger.js';
 import type { BotDeps } from './bot-deps.js';
@@ -27,28 +27,35 @@ export interface RunningBot {
 }
 
 /** Builds the Bolt app (HTTP mode, or Socket Mode when an app token is given) and starts serving. */
+/** Slack calls made by listeners: quick and few, since a trigger id dies in 3 seconds. */
+const LISTENER_RETRIES = { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 };
+/** Socket Mode's client retries most start-up errors for ever; a bot that cannot connect must say so. */
+const SOCKET_START_TIMEOUT_MS = 30_000;
+
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { deps } = options;
   const logger = boltLogger(deps.logger, LogLevel.WARN);
-  const clientOptions = { slackApiUrl: options.slackApiUrl };
+  // An explicit retryConfig also stops the Socket Mode client from writing its own (100 retries) into it.
+  const clientOptions = { slackApiUrl: options.slackApiUrl, retryConfig: LISTENER_RETRIES };
   let app: App;
-  let receiver: HTTPReceiver | undefined;
+  let httpReceiver: HTTPReceiver | undefined;
+  let socketReceiver: SocketModeReceiver | undefined;
   if (options.appToken) {
-    app = new App({
-      token: options.botToken.reveal(),
+    socketReceiver = new SocketModeReceiver({
       appToken: options.appToken.reveal(),
-      socketMode: true,
       logger,
-      clientOptions,
+      // The socket's own client (apps.connections.open) keeps its reconnecting retries: a separate object.
+      installerOptions: { clientOptions: { slackApiUrl: options.slackApiUrl } },
     });
+    app = new App({ token: options.botToken.reveal(), receiver: socketReceiver, logger, clientOptions });
   } else {
     if (!options.signingSecret) throw new Error('HTTP mode needs a signing secret');
-    receiver = new HTTPReceiver({
+    httpReceiver = new HTTPReceiver({
       signingSecret: options.signingSecret.reveal(),
       endpoints: EVENTS_PATH,
       logger,
     });
-    app = new App({ token: options.botToken.reveal(), receiver, logger, clientOptions });
+    app = new App({ token: options.botToken.reveal(), receiver: httpReceiver, logger, clientOptions });
   }
   app.error(async (error) => {
     deps.logger.error('unhandled error in a Slack listener', {
@@ -59,20 +66,52 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   registerListeners(app, deps);
 
   const server: Server = createBotHttpServer({
-    slackListener: receiver?.requestListener,
+    slackListener: httpReceiver?.requestListener,
     health: options.health,
     logger: deps.logger,
   });
   const port = await listen(server, options.port, options.host);
-  if (options.appToken) await app.start();
+  const closeServer = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  const stopSocket = async () => {
+    await app.stop();
+    // Bolt's stop returns before the socket is closed; wait for it so a shutdown ends cleanly.
+    await socketReceiver?.client.disconnect();
+  };
+  if (socketReceiver) {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        app.start(),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `Socket Mode did not connect within ${SOCKET_START_TIMEOUT_MS / 1000} s (check SLACK_APP_TOKEN and its connections:write scope)`,
+                ),
+              ),
+            SOCKET_START_TIMEOUT_MS,
+          );
+        }),
+      ]);
+    } catch (error) {
+      await stopSocket().catch(() => undefined);
+      await closeServer();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
   return {
     app,
     port,
-    mode: options.appToken ? 'socket' : 'http',
+    mode: socketReceiver ? 'socket' : 'http',
     async close() {
-      if (options.appToken) await app.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (socketReceiver) await stopSocket();
+      await closeServer();
     },
   };
 }

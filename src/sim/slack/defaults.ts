@@ -1,10 +1,16 @@
 import type { SimChannel, SimSlackUser } from './types.js';
 
 export const DEFAULT_BOT_TOKEN = 'xoxb-test';
+/** The app-level token (Socket Mode's `apps.connections.open`). */
+export const DEFAULT_APP_TOKEN = 'xapp-test';
+/** The app id Slack puts in payloads (`api_app_id`) and in Socket Mode's `hello`. */
+export const DEFAULT_APP_ID = 'A_MIGRATE';
 export const DEFAULT_TEAM_ID = 'T_TEST';
 export const DEFAULT_BOT_USER_ID = 'U_BOT';
 export const DEFAULT_BOT_ID = 'B_BOT';
 export const DEFAULT_TRIGGER_TTL_MS = 3000;
+/** Slack wants an envelope acknowledged within 3 s. */
+export const DEFAULT_ACK_TIMEOUT_MS = 3000;
 
 /** The scopes our manifest asks for. */
 export const DEFAULT_SCOPES: readonly string[] = [

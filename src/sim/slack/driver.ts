@@ -1,6 +1,8 @@
 /**
  * Acts as Slack toward the bot: signs requests and builds the bodies Slack posts (slash commands,
  * view submissions, button clicks). Used by the demo, the end-to-end tests and the ack benchmark.
+ * The `…Fields` / `…Payload` builders give the same content as objects, for Socket Mode envelopes
+ * (`SlackSim.sendSlashCommand` / `sendInteractive`).
  */
 import { createHmac } from 'node:crypto';
 
@@ -46,14 +48,17 @@ export async function postToBot(
   return { status: response.status, text, json, ms };
 }
 
-export function commandBody(input: {
+export interface CommandInput {
   userId: string;
   text?: string;
   channelId?: string;
   teamId?: string;
   triggerId?: string;
-}): string {
-  return new URLSearchParams({
+}
+
+/** The fields of a `/migrate` invocation: HTTP mode form-encodes them, Socket Mode sends them as the payload. */
+export function commandFields(input: CommandInput): Record<string, string> {
+  return {
     token: 'legacy-verification-token',
     team_id: input.teamId ?? 'T_TEST',
     team_domain: 'test',
@@ -67,20 +72,27 @@ export function commandBody(input: {
     is_enterprise_install: 'false',
     response_url: 'https://hooks.slack.com/commands/T_TEST/1/abc',
     trigger_id: input.triggerId ?? `trigger.${Math.random().toString(36).slice(2)}`,
-  }).toString();
+  };
+}
+
+export function commandBody(input: CommandInput): string {
+  return new URLSearchParams(commandFields(input)).toString();
 }
 
 export function payloadBody(payload: unknown): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
-export function viewSubmission(input: {
+export interface ViewSubmissionInput {
   userId: string;
   teamId?: string;
   view: { id?: string; callback_id: string; private_metadata?: string; blocks?: unknown[] };
   values: Record<string, Record<string, unknown>>;
-}): string {
-  return payloadBody({
+}
+
+/** A `view_submission` payload (the object; HTTP mode posts it JSON-encoded as `payload=`). */
+export function viewSubmissionPayload(input: ViewSubmissionInput): Record<string, unknown> {
+  return {
     type: 'view_submission',
     team: { id: input.teamId ?? 'T_TEST', domain: 'test' },
     user: {
@@ -107,18 +119,25 @@ export function viewSubmission(input: {
     },
     response_urls: [],
     is_enterprise_install: false,
-  });
+  };
 }
 
-export function buttonClick(input: {
+export function viewSubmission(input: ViewSubmissionInput): string {
+  return payloadBody(viewSubmissionPayload(input));
+}
+
+export interface ButtonClickInput {
   userId: string;
   teamId?: string;
   channelId: string;
   messageTs: string;
   actionId: string;
   value: string;
-}): string {
-  return payloadBody({
+}
+
+/** A `block_actions` payload for a button in a message (the object; HTTP mode posts it as `payload=`). */
+export function buttonClickPayload(input: ButtonClickInput): Record<string, unknown> {
+  return {
     type: 'block_actions',
     team: { id: input.teamId ?? 'T_TEST', domain: 'test' },
     user: {
@@ -150,7 +169,11 @@ export function buttonClick(input: {
       },
     ],
     is_enterprise_install: false,
-  });
+  };
+}
+
+export function buttonClick(input: ButtonClickInput): string {
+  return payloadBody(buttonClickPayload(input));
 }
 
 /** `view.state.values` for the form, as Slack builds it from what the user picked. */

@@ -1,5 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import {
+  DEFAULT_ACK_TIMEOUT_MS,
+  DEFAULT_APP_ID,
+  DEFAULT_APP_TOKEN,
   DEFAULT_BOT_ID,
   DEFAULT_BOT_TOKEN,
   DEFAULT_BOT_USER_ID,
@@ -11,11 +14,13 @@ import {
   defaultSimUsers,
 } from './defaults.js';
 import { createSlackSimServer } from './server.js';
+import { SocketModeHub } from './socket-mode.js';
 import { type SimConfig, SimState } from './state.js';
-import type { SimSlackUser, SlackSim, SlackSimOptions } from './types.js';
+import type { SendEnvelopeOptions, SimSlackUser, SlackSim, SlackSimOptions } from './types.js';
 
 export { validateMessageBlocks, validateModalView } from './block-kit.js';
 export {
+  DEFAULT_APP_TOKEN,
   DEFAULT_BOT_TOKEN,
   DEFAULT_SCOPES,
   defaultSimChannels,
@@ -23,8 +28,10 @@ export {
   defaultSimUsers,
 } from './defaults.js';
 export { UPLOAD_METHOD } from './server.js';
+export { SOCKET_MODE_PATH } from './socket-tickets.js';
 export type {
   IssueTriggerOptions,
+  SendEnvelopeOptions,
   SimCall,
   SimChannel,
   SimEphemeral,
@@ -35,6 +42,7 @@ export type {
   SimViewEvent,
   SlackSim,
   SlackSimOptions,
+  SocketAck,
 } from './types.js';
 
 function configFrom(options: SlackSimOptions): SimConfig {
@@ -44,8 +52,14 @@ function configFrom(options: SlackSimOptions): SimConfig {
   if (!users.some((user) => user.id === botUserId)) {
     users.push({ id: botUserId, name: 'migrate-bot', realName: 'Migrate Bot', isBot: true });
   }
+  const botToken = options.botToken ?? DEFAULT_BOT_TOKEN;
+  const appToken = options.appToken ?? DEFAULT_APP_TOKEN;
+  if (appToken === botToken) throw new RangeError('the app-level token must differ from the bot token');
   return {
-    botToken: options.botToken ?? DEFAULT_BOT_TOKEN,
+    botToken,
+    appToken,
+    appId: options.appId ?? DEFAULT_APP_ID,
+    ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
     teamId: options.teamId ?? DEFAULT_TEAM_ID,
     botUserId,
     botId: DEFAULT_BOT_ID,
@@ -60,11 +74,15 @@ function configFrom(options: SlackSimOptions): SimConfig {
 
 /**
  * Starts a local stand-in of Slack's Web API on 127.0.0.1. Point a real `WebClient` at it with
- * `new WebClient(sim.botToken, { slackApiUrl: sim.apiUrl })`; call `close()` when done.
+ * `new WebClient(sim.botToken, { slackApiUrl: sim.apiUrl })`; call `close()` when done. For Socket
+ * Mode, give a `SocketModeClient` (or Bolt with `socketMode: true`) `sim.appToken` and the same
+ * `slackApiUrl`, then push events with `sendSlashCommand` / `sendInteractive`.
  */
 export async function startSlackSim(options: SlackSimOptions = {}): Promise<SlackSim> {
   const state = new SimState(configFrom(options));
   const server = createSlackSimServer(state);
+  const socketMode = new SocketModeHub(state);
+  socketMode.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
@@ -76,6 +94,7 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
   const url = `http://127.0.0.1:${port}`;
   state.url = url;
   const { config } = state;
+  const ackTimeout = (send: SendEnvelopeOptions | undefined) => send?.ackTimeoutMs ?? config.ackTimeoutMs;
 
   return {
     url,
@@ -83,12 +102,16 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
     botToken: config.botToken,
     teamId: config.teamId,
     botUserId: config.botUserId,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    appToken: config.appToken,
+    async close() {
+      // First the WebSockets: upgraded sockets are not the HTTP server's to close, yet it waits for them.
+      await socketMode.close();
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // fetch keeps idle connections open; without this, close() waits for them to time out.
         server.closeAllConnections();
-      }),
+      });
+    },
     calls: (method) => state.callsSnapshot(method),
     messages: (channel) => state.messagesSnapshot(channel),
     thread: (channel, threadTs) => state.threadSnapshot(channel, threadTs),
@@ -103,5 +126,28 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
     upsertChannel: (channel) => state.directory.upsertChannel(channel),
     setUsergroup: (id, members) => state.directory.setUsergroup(id, members),
     reset: () => state.reset(),
+    socketConnections: () => socketMode.connections(),
+    waitForSocketConnection: (timeoutMs = 5000) => socketMode.waitForConnection(timeoutMs),
+    sendSlashCommand: async (fields, send) => {
+      if (!fields.command?.startsWith('/') || !fields.user_id) {
+        throw new TypeError('a slash command needs `command` (starting with /) and `user_id`');
+      }
+      return socketMode.send('slash_commands', { ...fields }, true, ackTimeout(send));
+    },
+    sendInteractive: async (payload, send) => {
+      const type = (payload as { type?: unknown } | null)?.type;
+      if (typeof payload !== 'object' || payload === null || typeof type !== 'string') {
+        throw new TypeError('an interactive payload is an object with a `type`');
+      }
+      // Slack takes a response in the ack of view submissions and option loads only.
+      const acceptsResponse = type === 'view_submission' || type === 'block_suggestion';
+      return socketMode.send(
+        'interactive',
+        payload as Record<string, unknown>,
+        acceptsResponse,
+        ackTimeout(send),
+      );
+    },
+    sendDisconnect: (reason = 'refresh_requested') => socketMode.disconnect(reason),
   };
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { receiveUpload, UPLOAD_PATH } from './methods/files.js';
-import { fail, missingScope, type SlackBody } from './methods/method.js';
+import { fail, type MethodSpec, missingScope, type SlackBody } from './methods/method.js';
 import { methods } from './methods/registry.js';
 import {
   BodyTooLargeError,
@@ -14,6 +14,9 @@ import type { SimState } from './state.js';
 import type { SimCall, SimFault } from './types.js';
 
 const API_PATH = '/api/';
+
+/** What an app-level token for Socket Mode is granted. */
+const APP_TOKEN_SCOPES = ['connections:write'];
 
 /** The method name recorded (and matched by `failNext`) for POSTs to an upload URL. */
 export const UPLOAD_METHOD = 'upload';
@@ -57,9 +60,19 @@ function serveFault(res: ServerResponse, call: SimCall, fault: SimFault): boolea
   }
 }
 
-function authProblem(state: SimState, token: string | undefined): SlackBody | undefined {
+/** Slack's answer to a missing, unknown or wrong-kind token; undefined when the token may call. */
+function authProblem(
+  state: SimState,
+  token: string | undefined,
+  spec: MethodSpec | undefined,
+): SlackBody | undefined {
   if (token === undefined) return fail('not_authed');
-  if (token !== state.config.botToken) return fail('invalid_auth');
+  const { botToken, appToken } = state.config;
+  if (token !== botToken && token !== appToken) return fail('invalid_auth');
+  // Unknown methods answer unknown_method to either kind of token.
+  if (spec === undefined) return undefined;
+  const wanted = spec.token ?? 'bot';
+  if ((wanted === 'app') !== (token === appToken)) return fail('not_allowed_token_type');
   return undefined;
 }
 
@@ -70,9 +83,9 @@ function dispatch(
   args: Record<string, unknown>,
   warn: (code: string) => void,
 ): SlackBody {
-  const denied = authProblem(state, token);
-  if (denied !== undefined) return denied;
   const spec = methods.get(method);
+  const denied = authProblem(state, token, spec);
+  if (denied !== undefined) return denied;
   if (spec === undefined) return fail('unknown_method', { req_method: method });
   const scopeProblem = spec.scope === undefined ? undefined : missingScope(state.config.scopes, spec.scope);
   if (scopeProblem !== undefined) return scopeProblem;
@@ -130,7 +143,8 @@ async function handleApi(
     sendText(res, 500, 'Internal Server Error');
     return;
   }
-  sendJson(res, 200, body, { 'x-oauth-scopes': state.config.scopes.join(',') });
+  const scopes = token === state.config.appToken ? APP_TOKEN_SCOPES : state.config.scopes;
+  sendJson(res, 200, body, { 'x-oauth-scopes': scopes.join(',') });
 }
 
 async function handleUpload(

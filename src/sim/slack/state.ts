@@ -1,5 +1,6 @@
 import { Directory } from './directory.js';
 import { FaultQueue } from './faults.js';
+import { SocketTickets } from './socket-tickets.js';
 import { MessageTsClock } from './timestamps.js';
 import { TriggerRegistry } from './triggers.js';
 import type {
@@ -14,6 +15,10 @@ import type {
 
 export interface SimConfig {
   botToken: string;
+  /** The app-level token (Socket Mode). */
+  appToken: string;
+  appId: string;
+  ackTimeoutMs: number;
   teamId: string;
   botUserId: string;
   botId: string;
@@ -56,6 +61,8 @@ export class SimState {
   readonly clock = new MessageTsClock();
   readonly triggers: TriggerRegistry;
   readonly faults = new FaultQueue();
+  /** Tickets `apps.connections.open` handed out, redeemed by the WebSocket upgrade. */
+  readonly socketTickets = new SocketTickets();
   readonly calls: SimCall[] = [];
   readonly messages: SimMessage[] = [];
   readonly ephemerals: SimEphemeral[] = [];
@@ -83,6 +90,7 @@ export class SimState {
     this.directory.reset();
     this.triggers.clear();
     this.faults.clear();
+    this.socketTickets.clear();
     this.calls.length = 0;
     this.messages.length = 0;
     this.ephemerals.length = 0;

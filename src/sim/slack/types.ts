@@ -30,8 +30,14 @@ export interface SimChannel {
 export interface SlackSimOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
-  /** The only token accepted; default `xoxb-test`. */
+  /** The only bot token accepted; default `xoxb-test`. */
   botToken?: string;
+  /** The app-level token, the only one `apps.connections.open` takes (Socket Mode); default `xapp-test`. */
+  appToken?: string;
+  /** The app's id (`hello`'s `connection_info.app_id`); default `A_MIGRATE`. */
+  appId?: string;
+  /** How long a Socket Mode envelope waits for its ack; default 3000 ms, Slack's deadline. */
+  ackTimeoutMs?: number;
   /** Default `T_TEST`. */
   teamId?: string;
   /** Default `U_BOT`. */
@@ -137,14 +143,29 @@ export interface IssueTriggerOptions {
   ageMs?: number;
 }
 
+/** A Socket Mode envelope's ack, as the app sent it back. */
+export interface SocketAck {
+  envelopeId: string;
+  /** The whole ack message; its `payload` is what the app's `ack(…)` passed (`{}` for a bare ack). */
+  ack: { envelope_id: string; payload?: unknown; [key: string]: unknown };
+}
+
+export interface SendEnvelopeOptions {
+  /** Overrides the stand-in's `ackTimeoutMs` for this envelope. */
+  ackTimeoutMs?: number;
+}
+
 export interface SlackSim {
   /** `http://127.0.0.1:<port>` */
   url: string;
   /** `url + '/api/'`, for `new WebClient(token, { slackApiUrl })`. */
   apiUrl: string;
   botToken: string;
+  /** The app-level token for Socket Mode (`apps.connections.open`). */
+  appToken: string;
   teamId: string;
   botUserId: string;
+  /** Closes the server, Socket Mode connections included. */
   close(): Promise<void>;
 
   /** Every request in arrival order, optionally only one method's. */
@@ -171,6 +192,23 @@ export interface SlackSim {
   upsertUser(user: SimSlackUser): void;
   upsertChannel(channel: SimChannel): void;
   setUsergroup(id: string, members: string[]): void;
+
+  // Socket Mode: `apps.connections.open` → `ws://127.0.0.1:<port>/socket-mode?ticket=…` → `hello`.
+
+  /** Open Socket Mode connections. */
+  socketConnections(): number;
+  /** Resolves once a Socket Mode client is connected; rejects after `timeoutMs` (default 5000). */
+  waitForSocketConnection(timeoutMs?: number): Promise<void>;
+  /**
+   * Sends a `slash_commands` envelope (payload: the fields of the HTTP form body, as an object) to
+   * the oldest connection; resolves with its ack, rejects if none comes within the ack timeout.
+   */
+  sendSlashCommand(fields: Record<string, string>, options?: SendEnvelopeOptions): Promise<SocketAck>;
+  /** Sends an `interactive` envelope (payload: what HTTP mode posts as `payload=`); as above. */
+  sendInteractive(payload: unknown, options?: SendEnvelopeOptions): Promise<SocketAck>;
+  /** Sends `{ type: 'disconnect', reason }` to every connection: the client should reconnect. How many were told. */
+  sendDisconnect(reason?: string): number;
+
   /** Forget everything recorded and queued; users, channels and groups go back to the start options. */
   reset(): void;
 }

@@ -15,6 +15,11 @@ export interface MethodContext {
 export interface MethodSpec {
   /** The bot scope Slack requires for the method. */
   scope?: string;
+  /**
+   * The kind of token the method takes: the bot token (the default) or the app-level token
+   * (`apps.connections.open`). The other kind is refused with `not_allowed_token_type`, as on Slack.
+   */
+  token?: 'bot' | 'app';
   handle(args: Record<string, unknown>, context: MethodContext): SlackBody;
 }
 

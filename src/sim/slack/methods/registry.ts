@@ -1,3 +1,4 @@
+import { appsConnectionsOpen } from './apps.js';
 import { authTest } from './auth.js';
 import { chatGetPermalink, chatPostEphemeral, chatPostMessage, chatUpdate } from './chat.js';
 import { conversationsInfo, conversationsOpen } from './conversations.js';
@@ -9,6 +10,7 @@ import { viewsOpen, viewsPush, viewsUpdate } from './views.js';
 /** Every Web API method the stand-in answers; anything else is `unknown_method`. */
 export const methods: ReadonlyMap<string, MethodSpec> = new Map([
   ['auth.test', authTest],
+  ['apps.connections.open', appsConnectionsOpen],
   ['chat.postMessage', chatPostMessage],
   ['chat.update', chatUpdate],
   ['chat.postEphemeral', chatPostEphemeral],
