@@ -70,6 +70,9 @@ function policyOf(env: Env) {
 function workerAdminCheck(verifier: AdminVerifier, logger: Logger): AdminCheck {
   return async (userId, teamId) => {
     const verdict = await verifier.verify(userId, teamId);
+    // Slack not answering is not a "no": the job is retried later rather than the migration failed.
+    if (!verdict.ok && verdict.code === 'lookup_failed')
+      throw new Error(`admin check unavailable: ${verdict.reason}`);
     audit(logger, {
       who: userId,
       team: teamId,
@@ -96,8 +99,10 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
   };
 
   try {
+    await checkRedis(env.redisUrl.reveal());
     if (role !== 'bot') {
       const connection: Redis = createWorkerConnection(env.redisUrl.reveal());
+      connection.on('error', (error) => logger.warn('redis connection error (worker)', { error }));
       closers.push(() => connection.quit());
       const worker = createMigrationWorker({
         redis: connection,
@@ -117,6 +122,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
     }
     if (role !== 'worker') {
       const connection = createFailFastConnection(env.redisUrl.reveal());
+      connection.on('error', (error) => logger.warn('redis connection error (bot)', { error }));
       closers.push(() => connection.quit());
       await waitReady(connection);
       const records = createMigrationRecords(connection, prefix);
@@ -147,6 +153,21 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
     throw error;
   }
   return running;
+}
+
+/** Fails start-up with a clear line when Redis does not answer, instead of waiting for it for ever. */
+async function checkRedis(url: string): Promise<void> {
+  const probe = createFailFastConnection(url);
+  probe.on('error', () => {}); // the outcome is the line thrown below, not ioredis's own console noise
+  try {
+    await waitReady(probe);
+    await probe.ping();
+  } catch {
+    const { hostname, port } = new URL(url);
+    throw new Error(`Redis does not answer at ${hostname}:${port || 6379} (REDIS_URL)`);
+  } finally {
+    probe.disconnect();
+  }
 }
 
 async function waitReady(connection: Redis): Promise<void> {

@@ -16,8 +16,7 @@ export class MigrationFailure extends Error {
 }
 
 /** Plain words for a Nylas failure of an app-level call. */
-export function describeNylasFailure(error: unknown, what: string): string {
-  if (!(error instanceof NylasError)) return `${what} failed unexpectedly`;
+export function describeNylasFailure(error: NylasError, what: string): string {
   if (error.status === 401 || error.status === 403)
     return `${what}: Nylas rejected the credentials (${error.summary()})`;
   if (error.kind === 'timeout')
@@ -59,4 +58,18 @@ export function isTransientProviderError(error: NylasError): boolean {
     typeof providerError?.error === 'string' &&
     TRANSIENT_PROVIDER_ERRORS.has(providerError.error)
   );
+}
+
+/**
+ * Runs one app-level Nylas call of a step: Nylas's refusals become a {@link MigrationFailure} with plain
+ * words; anything else (a lost lease, an abort, Redis) is not the migration's fault and is rethrown
+ * untouched, for the queue to retry.
+ */
+export async function nylasCall<T>(step: MigrationStep, what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof NylasError)) throw error;
+    throw new MigrationFailure(step, describeNylasFailure(error, what), { cause: error });
+  }
 }

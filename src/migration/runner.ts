@@ -1,4 +1,5 @@
 import { MigrationFailure, RunInterrupted } from './failure.js';
+import type { MigrationStep } from './progress.js';
 import type { RunDeps } from './run-deps.js';
 import { cloneAccounts } from './steps/cloning.js';
 import { createRunContext } from './steps/context.js';
@@ -62,17 +63,27 @@ export async function runMigration(deps: RunDeps): Promise<RunResult> {
     const checkDrain = () => {
       if (ctx.drainSignal?.aborted) throw new RunInterrupted();
     };
-    tracker.setStep('link');
-    await once(ctx, 'link', () => linkApps(ctx));
-    checkDrain();
-    tracker.setStep('import');
-    await once(ctx, 'import', () => importSettings(ctx));
-    checkDrain();
-    tracker.setStep('settings');
-    await once(ctx, 'settings', () => applySettings(ctx));
-    checkDrain();
-    tracker.setStep('connectors');
-    await once(ctx, 'connectors', () => inventoryConnectors(ctx, info.region));
+    // A cancel that arrives before any change at Nylas stops the setup too: the listing and the report
+    // still follow (every account then reads `cancelled`), but the v3 app is left untouched.
+    const setupStep = async (step: MigrationStep, work: () => Promise<void>) => {
+      checkDrain();
+      if (await store.cancelRequested()) return;
+      tracker.setStep(step);
+      await once(ctx, step, work);
+    };
+    if (ctx.request.mode === 'only_failed') {
+      // Linked, imported and configured by the run being retried; doing it again could undo what the
+      // admin fixed since (connector scopes, a new Azure app). Connectors are read again, read-only.
+      await ctx.notify({
+        type: 'milestone',
+        text: `Retrying only the accounts that failed or were cancelled in ${ctx.request.retryOf}: links, settings and connectors are left as they are`,
+      });
+    } else {
+      await setupStep('link', () => linkApps(ctx, info.alreadyLinked));
+      await setupStep('import', () => importSettings(ctx));
+      await setupStep('settings', () => applySettings(ctx));
+    }
+    await setupStep('connectors', () => inventoryConnectors(ctx, info.region));
     checkDrain();
 
     tracker.setStep('listing');

@@ -51,6 +51,11 @@ export interface RequestSpec<T> {
   retry: 'idempotent' | 'unsafe';
   /** Awaited before every attempt — the shared rate budget of the Migration API. */
   gate?: (signal?: AbortSignal) => Promise<void>;
+  /**
+   * Called right after the gate, with no await before the request leaves: the last chance to decide not
+   * to send (a run cancelled while this call waited for its turn). Throw to give the call up.
+   */
+  beforeSend?: () => void;
   signal?: AbortSignal;
 }
 
@@ -174,7 +179,9 @@ export function createHttpCore(options: HttpCoreOptions): HttpCore {
         status: response.status,
         requestId,
         retryable: false,
-        ambiguous: false,
+        // Nylas said yes (2xx) and acted; only its answer is unreadable. A caller of an unsafe call must
+        // look up what was created rather than assume nothing was.
+        ambiguous: true,
       });
     }
     return { data: parsed.data, status: response.status, requestId };
@@ -183,6 +190,7 @@ export function createHttpCore(options: HttpCoreOptions): HttpCore {
   async function request<T>(spec: RequestSpec<T>): Promise<HttpResponse<T>> {
     for (let attempt = 1; ; attempt++) {
       await spec.gate?.(spec.signal);
+      spec.beforeSend?.();
       try {
         return await attemptOnce(spec, attempt);
       } catch (error) {

@@ -42,7 +42,12 @@ export interface MigrationClient {
    * Clones one v2 account into a v3 grant. Not idempotent (a second call makes a second grant), so an
    * ambiguous failure (timeout, 5xx) is handed back for the caller to check before any retry.
    */
-  cloneAccount(accountId: string, flags: CloneFlags, signal?: AbortSignal): Promise<Grant>;
+  cloneAccount(
+    accountId: string,
+    flags: CloneFlags,
+    signal?: AbortSignal,
+    options?: { beforeSend?: () => void },
+  ): Promise<Grant>;
   snapshotBatchClone(
     request: BatchCloneRequest,
     flags: CloneFlags,
@@ -96,7 +101,7 @@ export function createMigrationClient(options: {
       return response.data.data;
     },
 
-    async cloneAccount(accountId, flags, signal) {
+    async cloneAccount(accountId, flags, signal, options) {
       const response = await http.request({
         method: 'POST',
         path: `/v3/migration-tools/grants/${encodeURIComponent(accountId)}/clone`,
@@ -104,6 +109,7 @@ export function createMigrationClient(options: {
         headers: headers(),
         schema: envelope(grantSchema),
         retry: 'unsafe',
+        beforeSend: options?.beforeSend,
         gate,
         signal,
       });

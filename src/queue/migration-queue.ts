@@ -36,6 +36,15 @@ export function createMigrationQueue(
  * Adds the run's job. The migration id is the job id, so adding it twice (a retried request, a double
  * click that got past the reservation) still makes one job. Job data holds ids and choices only.
  */
-export async function enqueueMigration(queue: MigrationQueue, request: MigrationRequest): Promise<void> {
-  await queue.add(MIGRATION_JOB, request, { jobId: request.migrationId, ...JOB_RETENTION, ...JOB_ATTEMPTS });
+export type JobAttempts = {
+  attempts: number;
+  backoff: { type: 'exponential' | 'fixed'; delay: number; jitter?: number };
+};
+
+export async function enqueueMigration(
+  queue: MigrationQueue,
+  request: MigrationRequest,
+  attempts: JobAttempts = JOB_ATTEMPTS,
+): Promise<void> {
+  await queue.add(MIGRATION_JOB, request, { jobId: request.migrationId, ...JOB_RETENTION, ...attempts });
 }

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { AppsRegistry } from '../config/apps-registry.js';
 import { RunInterrupted } from '../migration/failure.js';
 import type { Notifier } from '../migration/notifier.js';
-import { migrationRequestSchema } from '../migration/request.js';
+import { type MigrationRequest, migrationRequestSchema } from '../migration/request.js';
 import {
   type AdminCheck,
   DEFAULT_RUN_SETTINGS,
@@ -15,7 +15,7 @@ import {
 import { runMigration } from '../migration/runner.js';
 import type { NylasClientFactory } from '../nylas/client-factory.js';
 import type { Logger } from '../shared/logger.js';
-import { createMigrationRecords } from '../store/migration-records.js';
+import { createMigrationRecords, FINISHED_STATUSES } from '../store/migration-records.js';
 import { createRunReader, createRunStore } from '../store/run-store.js';
 import { createLeaseManager, LeaseLostError } from './lease.js';
 import { MIGRATION_QUEUE, type MigrationJobData } from './migration-queue.js';
@@ -93,6 +93,26 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     retryMs: reportRetryMs,
   });
 
+  /**
+   * Ends a run that cannot go on (no attempt left): records it failed, frees its apps, and says so in its
+   * thread with the reason, so an admin can look and press Retry failed. Never throws.
+   */
+  async function abandon(request: MigrationRequest, reason: string): Promise<void> {
+    try {
+      const record = await records.get(request.migrationId);
+      if (record && FINISHED_STATUSES.includes(record.status)) return;
+      await records.setStatus(request.migrationId, 'failed', { reason, finishedAt: String(Date.now()) });
+      await records.release(request);
+      await options.notifier
+        .event(request, { type: 'failed', step: record?.progress?.step ?? 'preflight', reason })
+        .catch((error: unknown) =>
+          logger.warn('could not tell the thread about the abandoned run', { error }),
+        );
+    } catch (error) {
+      logger.error('could not end an abandoned run', { migrationId: request.migrationId, error });
+    }
+  }
+
   async function processJob(job: Job<MigrationJobData>, token?: string): Promise<{ outcome: string }> {
     const parsed = migrationRequestSchema.safeParse(job.data);
     if (!parsed.success)
@@ -111,8 +131,16 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     });
     let releaseLease = true;
     try {
-      await records.setStatus(request.migrationId, 'running');
       const store = createRunStore({ redis, prefix, migrationId: request.migrationId, leases, lease });
+      const before = await records.get(request.migrationId);
+      if (before && FINISHED_STATUSES.includes(before.status)) {
+        // Delivered again after it finished (a retried job, or a stalled copy of a run that completed
+        // meanwhile): make sure its apps are free, and do nothing else.
+        await records.release(request);
+        log.info('migration already finished; nothing to do', { status: before.status });
+        return { outcome: before.status };
+      }
+      await store.markRunning();
       const v2App = options.registry.v2(request.v2AppId);
       const v3App = options.registry.v3(request.v3AppId);
       const result = await runMigration({
@@ -165,6 +193,14 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
       // Clone requests may still be in flight (or land late at Nylas): keep the lease until it expires,
       // so whoever resumes the run starts only when none of ours can still create a grant.
       releaseLease = false;
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!(error instanceof LeaseLostError) && (lastAttempt || error instanceof UnrecoverableError)) {
+        // No attempt is left: end the run in the open rather than leave its apps reserved for ever.
+        await abandon(
+          request,
+          `the run stopped after ${job.attemptsMade + 1} attempts: ${(error as Error).message}`,
+        );
+      }
       throw error;
     } finally {
       stopRenew();
@@ -186,6 +222,11 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
   worker.on('failed', (job, error) => {
     if (error instanceof DelayedError) return;
     logger.error('migration job failed', { migrationId: job?.id, attemptsMade: job?.attemptsMade, error });
+    // A job that stalled too often is failed by BullMQ without running our code: end its run too.
+    const parsed = migrationRequestSchema.safeParse(job?.data);
+    if (parsed.success && /stalled more than allowable limit/.test(error.message)) {
+      void abandon(parsed.data, 'the run was interrupted too many times (workers kept stopping)');
+    }
   });
   worker.on('error', (error) => logger.error('worker error', { error }));
 

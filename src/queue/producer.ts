@@ -1,7 +1,7 @@
 import type { MigrationRequest, MigrationRequestInput } from '../migration/request.js';
 import { migrationRequestSchema, newMigrationId } from '../migration/request.js';
 import type { MigrationRecords, ReserveResult } from '../store/migration-records.js';
-import { enqueueMigration, type MigrationQueue } from './migration-queue.js';
+import { enqueueMigration, type JobAttempts, type MigrationQueue } from './migration-queue.js';
 
 export type NewMigration = Omit<MigrationRequestInput, 'migrationId' | 'createdAt'>;
 
@@ -15,6 +15,8 @@ export function createMigrationProducer(deps: {
   records: MigrationRecords;
   queue: MigrationQueue;
   now?: () => number;
+  /** Attempts per job for unexpected failures (tests use fewer, faster ones). */
+  attempts?: JobAttempts;
 }) {
   const now = deps.now ?? Date.now;
 
@@ -33,7 +35,7 @@ export function createMigrationProducer(deps: {
 
     async enqueue(request: MigrationRequest): Promise<void> {
       await deps.records.setStatus(request.migrationId, 'queued');
-      await enqueueMigration(deps.queue, request);
+      await enqueueMigration(deps.queue, request, deps.attempts);
     },
 
     /** Reserve and enqueue in one go (the thread, if any, is already in the request). */

@@ -47,7 +47,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       // The socket's own client (apps.connections.open) keeps its reconnecting retries: a separate object.
       installerOptions: { clientOptions: { slackApiUrl: options.slackApiUrl } },
     });
-    app = new App({ token: options.botToken.reveal(), receiver: socketReceiver, logger, clientOptions });
+    app = new App({
+      token: options.botToken.reveal(),
+      receiver: socketReceiver,
+      logger,
+      clientOptions,
+      deferInitialization: true,
+    });
   } else {
     if (!options.signingSecret) throw new Error('HTTP mode needs a signing secret');
     httpReceiver = new HTTPReceiver({
@@ -55,7 +61,21 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       endpoints: EVENTS_PATH,
       logger,
     });
-    app = new App({ token: options.botToken.reveal(), receiver: httpReceiver, logger, clientOptions });
+    app = new App({
+      token: options.botToken.reveal(),
+      receiver: httpReceiver,
+      logger,
+      clientOptions,
+      deferInitialization: true,
+    });
+  }
+  // Checks the bot token now (auth.test), so a wrong token or an unreachable Slack is one clear start-up
+  // error instead of an unhandled rejection later.
+  try {
+    await app.init();
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    throw new Error(`Slack did not confirm SLACK_BOT_TOKEN (${code ?? (error as Error).message})`);
   }
   app.error(async (error) => {
     deps.logger.error('unhandled error in a Slack listener', {

@@ -81,7 +81,6 @@ export function createThreadNotifier(deps: {
 
   return {
     async event(ref, event) {
-      await reply(ref, eventMessage(ref.migrationId, event));
       if (event.type === 'finished' || event.type === 'failed') {
         threads.delete(ref.migrationId);
         finished.add(ref.migrationId);
@@ -91,10 +90,12 @@ export function createThreadNotifier(deps: {
           event.type === 'finished'
             ? { kind: 'finished', summary: event.summary }
             : { kind: 'failed', reason: event.reason, summary: event.summary };
+        // The parent's final state does not depend on the reply getting through (no Cancel left behind).
         await editParent(ref, final).catch((error: unknown) =>
           deps.logger.warn('final status edit failed', { migrationId: ref.migrationId, error }),
         );
       }
+      await reply(ref, eventMessage(ref.migrationId, event));
     },
 
     async progress(ref, progress: ProgressPayload) {

@@ -19,22 +19,32 @@ export interface MigrationRecord {
   finishedAt?: number | undefined;
 }
 
+/** A reservation that has not been enqueued after this long is abandoned (the bot died in between). */
+export const STALE_RESERVATION_MS = 5 * 60 * 1000;
+
 export type ReserveResult =
   | { ok: true }
   | { ok: false; code: 'v2_busy' | 'v3_busy'; migrationId: string; record: MigrationRecord | undefined };
 
 /**
- * KEYS: activeV2, activeV3, request, state, recent. ARGV: id, request JSON, createdAt, ttl, the prefix
- * of migration keys, then the statuses that count as finished. A reservation whose migration has
- * finished or vanished (a crash between the end and the release) does not block: it is taken over.
+ * KEYS: activeV2, activeV3, request, state, recent. ARGV: id, request JSON, now (ms), ttl, the prefix of
+ * migration keys, how long a bare reservation may wait for its job, then the statuses that count as
+ * finished. A reservation does not block when its migration has finished or vanished (a crash between
+ * the end and the release), or when it never got a job in time (the bot died between reserve and
+ * enqueue): it is taken over.
  */
 const RESERVE_LUA = `
 local function busy(key)
   local holder = redis.call('GET', key)
   if not holder then return nil end
-  local status = redis.call('HGET', ARGV[5] .. holder .. ':state', 'status')
+  local state = ARGV[5] .. holder .. ':state'
+  local status = redis.call('HGET', state, 'status')
   if not status then return nil end
-  for i = 6, #ARGV do if status == ARGV[i] then return nil end end
+  for i = 7, #ARGV do if status == ARGV[i] then return nil end end
+  if status == 'reserved' then
+    local at = tonumber(redis.call('HGET', state, 'reservedAt') or '0')
+    if tonumber(ARGV[3]) - at > tonumber(ARGV[6]) then return nil end
+  end
   return holder
 end
 local v2 = busy(KEYS[1])
@@ -44,7 +54,7 @@ if v3 then return {'v3_busy', v3} end
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], ARGV[1])
 redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[4])
-redis.call('HSET', KEYS[4], 'status', 'reserved')
+redis.call('HSET', KEYS[4], 'status', 'reserved', 'reservedAt', ARGV[3])
 redis.call('PEXPIRE', KEYS[4], ARGV[4])
 redis.call('ZADD', KEYS[5], ARGV[3], ARGV[1])
 return {'ok', ARGV[1]}
@@ -124,6 +134,7 @@ export function createMigrationRecords(redis: Redis, prefix: string) {
           String(request.createdAt),
           String(RECORD_TTL_MS),
           `${prefix}:mig:`,
+          String(STALE_RESERVATION_MS),
           ...FINISHED,
         ],
       )) as [string, string];
@@ -150,7 +161,12 @@ export function createMigrationRecords(redis: Redis, prefix: string) {
 
     /** Drops a reservation that never started (the thread could not be posted): as if never made. */
     async discard(request: MigrationRequest): Promise<void> {
-      await this.release(request);
+      await runScript(
+        redis,
+        RELEASE,
+        [keys.activeV2(request.v2AppId), keys.activeV3(request.v3AppId)],
+        [request.migrationId],
+      );
       await redis.del(...keys.allOf(request.migrationId));
       await redis.zrem(keys.recent(), request.migrationId);
     },

@@ -73,6 +73,7 @@ export function createRunStore(options: {
   lease: Lease;
 }): RunStore & {
   saveProgress(progress: ProgressPayload): Promise<void>;
+  markRunning(): Promise<void>;
   finalize(outcome: RunOutcome, summary: MigrationSummary | undefined, reason?: string): Promise<void>;
 } {
   const { redis, migrationId: id, leases, lease } = options;
@@ -152,6 +153,10 @@ export function createRunStore(options: {
 
     async rememberLink(v3AppId, v2AppId) {
       await redis.set(keys.linkedV3(v3AppId), v2AppId, 'PX', RECORD_TTL_MS);
+    },
+
+    async markRunning() {
+      await write([['HSET', keys.state(id), 'status', 'running']]);
     },
 
     async saveProgress(progress) {

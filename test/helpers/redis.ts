@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createWorkerConnection } from '../../src/queue/redis-connections.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -9,7 +10,7 @@ export function uniquePrefix(label: string): string {
 }
 
 export function workerRedis(): Redis {
-  return new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  return createWorkerConnection(REDIS_URL);
 }
 
 export { deleteKeysUnder as deletePrefix } from '../../src/store/delete-prefix.js';

@@ -82,7 +82,11 @@ v3_apps:
   const redis: Redis = workerRedis();
   const records = createMigrationRecords(redis, prefix);
   const queue = createMigrationQueue(redis, prefix);
-  const producer = createMigrationProducer({ records, queue });
+  const producer = createMigrationProducer({
+    records,
+    queue,
+    attempts: { attempts: 2, backoff: { type: 'fixed', delay: 200 } },
+  });
   const recorder = createRecordingNotifier();
   const reportDir = await mkdtemp(join(tmpdir(), 'reports-'));
   const workers: MigrationWorker[] = [];

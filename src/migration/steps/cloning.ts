@@ -15,6 +15,9 @@ export interface CloneStop {
   reason: string;
 }
 
+/** A clone given up between its turn in the rate budget and the send, because the run stopped. */
+class NotSent extends Error {}
+
 const CARRIED_STATUSES = new Set(['migrated', 'placeholder', 'skipped']);
 
 /** Prefers a valid grant, then the newest: the one a user would keep. */
@@ -65,6 +68,9 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
   }, settings.cancelPollMs);
   pollCancel.unref();
 
+  const beforeSend = () => {
+    if (stop) throw new NotSent();
+  };
   const lookupOne = async (accountId: string) =>
     bestGrant((await ctx.nylas.v3.listGrants({ accountId }, signal)).grants);
 
@@ -73,10 +79,12 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
       if (stop) return record([{ account, result: stopResult() }]);
       let failure: NylasError;
       try {
-        const grant = await ctx.nylas.migration.cloneAccount(account.id, flags, signal);
+        const grant = await ctx.nylas.migration.cloneAccount(account.id, flags, signal, { beforeSend });
         tracker.cloneCall();
         return record([{ account, result: resultFromGrant(grant, account, ctx.now()) }]);
       } catch (error) {
+        // Cancelled (or stopped) while this call waited for its turn: it was never sent.
+        if (error instanceof NotSent) return record([{ account, result: stopResult() }]);
         if (!(error instanceof NylasError)) throw error;
         tracker.cloneCall();
         failure = error;
@@ -121,6 +129,9 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
     ctx.request.mode === 'only_failed' && ctx.previous ? ctx.previous.results(ids) : ids.map(() => undefined);
 
   const draining = () => ctx.drainSignal?.aborted === true;
+  // A cancel that came before cloning starts must stop the very first clone too, not one poll later.
+  const cancelledBy = await store.cancelRequested();
+  if (cancelledBy) stop = { kind: 'cancelled', reason: `cancelled by <@${cancelledBy}>` };
   tracker.startCloning();
   try {
     const total = await store.accountCount();
@@ -129,11 +140,6 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
       const known = await store.results(accounts.map((a) => a.id));
       const open = accounts.filter((_, i) => known[i] === undefined);
       if (open.length === 0) continue;
-      if (stop) {
-        await record(open.map((account) => ({ account, result: stopResult() })));
-        continue;
-      }
-
       const decided: Array<{ account: AccountRecord; result: AccountResult }> = [];
       const candidates: AccountRecord[] = [];
       const previous = await previousResults(open.map((a) => a.id));
@@ -147,6 +153,11 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
       });
       await record(decided);
       if (candidates.length === 0) continue;
+      if (stop) {
+        // Skips and carried-over outcomes above still hold; only what would have been cloned is cancelled.
+        await record(candidates.map((account) => ({ account, result: stopResult() })));
+        continue;
+      }
 
       let existing: Grant[];
       try {

@@ -1,6 +1,6 @@
 import type { V2Account } from '../../nylas/schemas/v2.js';
 import type { AccountRecord } from '../account.js';
-import { describeNylasFailure, MigrationFailure } from '../failure.js';
+import { MigrationFailure, nylasCall } from '../failure.js';
 import type { RunContext } from './context.js';
 
 const CARRY_CHUNK = 1000;
@@ -38,7 +38,7 @@ export async function listAccounts(ctx: RunContext): Promise<number> {
 }
 
 async function listFromV2(ctx: RunContext, startOffset: number): Promise<void> {
-  try {
+  await nylasCall('listing', 'Listing the v2 accounts failed', async () => {
     for await (const page of ctx.nylas.v2.accountPages({ startOffset, signal: ctx.signal })) {
       await ctx.store.appendAccounts(
         page.accounts.map(toAccountRecord),
@@ -46,13 +46,7 @@ async function listFromV2(ctx: RunContext, startOffset: number): Promise<void> {
         page.last,
       );
     }
-  } catch (error) {
-    if (error instanceof MigrationFailure || ctx.signal?.aborted) throw error;
-    if ((error as { code?: string }).code === 'lease_lost') throw error;
-    throw new MigrationFailure('listing', describeNylasFailure(error, 'Listing the v2 accounts failed'), {
-      cause: error,
-    });
-  }
+  });
 }
 
 async function copyPreviousAccounts(ctx: RunContext, startIndex: number): Promise<void> {

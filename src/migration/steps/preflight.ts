@@ -1,16 +1,22 @@
 import { NylasError } from '../../nylas/errors.js';
 import { REGION_MISMATCH_MESSAGE, type Region } from '../../nylas/regions.js';
-import { describeNylasFailure, MigrationFailure } from '../failure.js';
+import { MigrationFailure, nylasCall } from '../failure.js';
 import type { RunContext } from './context.js';
+
+export interface PreflightResult {
+  region: Region;
+  v2Name: string;
+  v3Name: string;
+  /** The v3 app is already linked to this very v2 app (an earlier run, or the Dashboard). */
+  alreadyLinked: boolean;
+}
 
 /**
  * Checks everything that would make the run fail half-way, before anything changes at Nylas: the
  * requester is still a verified admin, both apps are configured and in one region, v2 answers with its
  * secret, v3 with its key, and the v3 app is not linked to another v2 app.
  */
-export async function preflight(
-  ctx: RunContext,
-): Promise<{ region: Region; v2Name: string; v3Name: string }> {
+export async function preflight(ctx: RunContext): Promise<PreflightResult> {
   const { request, apps, nylas } = ctx;
   const admin = await ctx.verifyAdmin(request.requestedBy, request.teamId);
   if (!admin.ok)
@@ -31,26 +37,23 @@ export async function preflight(
     );
   if (apps.v2.region !== apps.v3.region) throw new MigrationFailure('preflight', REGION_MISMATCH_MESSAGE);
 
-  try {
-    await nylas.v2.getApplication(ctx.signal);
-  } catch (error) {
-    throw new MigrationFailure(
-      'preflight',
-      describeNylasFailure(error, `The v2 application ${apps.v2.id} is not reachable`),
-      { cause: error },
+  const v2 = apps.v2;
+  const v3 = apps.v3;
+  await nylasCall('preflight', `The v2 application ${v2.id} is not reachable`, () =>
+    nylas.v2.getApplication(ctx.signal),
+  );
+  const application = await nylas.v3.getApplication(ctx.signal).catch((error: unknown) => {
+    if (error instanceof NylasError && error.status === 401) {
+      throw new MigrationFailure(
+        'preflight',
+        `The v3 application ${v3.id} rejected its API key (${error.summary()})`,
+        { cause: error },
+      );
+    }
+    return nylasCall('preflight', `The v3 application ${v3.id} is not reachable`, () =>
+      Promise.reject(error),
     );
-  }
-
-  let application: Awaited<ReturnType<typeof nylas.v3.getApplication>>;
-  try {
-    application = await nylas.v3.getApplication(ctx.signal);
-  } catch (error) {
-    const reason =
-      error instanceof NylasError && error.status === 401
-        ? `The v3 application ${apps.v3.id} rejected its API key (${error.summary()})`
-        : describeNylasFailure(error, `The v3 application ${apps.v3.id} is not reachable`);
-    throw new MigrationFailure('preflight', reason, { cause: error });
-  }
+  });
 
   if (application.region && application.region.toLowerCase() !== apps.v2.region) {
     throw new MigrationFailure(
@@ -66,5 +69,10 @@ export async function preflight(
       `The v3 application ${apps.v3.id} is already linked to another v2 application (${linkedTo})`,
     );
   }
-  return { region: apps.v2.region, v2Name: apps.v2.name, v3Name: apps.v3.name };
+  return {
+    region: apps.v2.region,
+    v2Name: apps.v2.name,
+    v3Name: apps.v3.name,
+    alreadyLinked: linkedTo === apps.v2.id,
+  };
 }

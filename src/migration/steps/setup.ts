@@ -1,7 +1,7 @@
 import { NylasError } from '../../nylas/errors.js';
 import type { Region } from '../../nylas/regions.js';
 import { connectorStatus } from '../checklist.js';
-import { describeNylasFailure, MigrationFailure } from '../failure.js';
+import { describeNylasFailure, MigrationFailure, nylasCall } from '../failure.js';
 import type { MigrationStep } from '../progress.js';
 import { apiEnvironmentFor } from '../request.js';
 import type { RunContext } from './context.js';
@@ -15,34 +15,29 @@ export async function once(ctx: RunContext, step: MigrationStep, work: () => Pro
   await ctx.store.saveCheckpoint({ stepsDone: [...latest.stepsDone, step] });
 }
 
-export async function linkApps(ctx: RunContext): Promise<void> {
+/** Links the apps; a pair that is already linked is left as it is (linking again must not fail a re-run). */
+export async function linkApps(ctx: RunContext, alreadyLinked: boolean): Promise<void> {
   const v2 = ctx.apps.v2;
   if (!v2) throw new MigrationFailure('link', 'The v2 application is not in the apps registry');
-  try {
-    await ctx.nylas.migration.linkApps(v2.id, v2.clientSecret, ctx.signal);
-  } catch (error) {
-    throw new MigrationFailure(
-      'link',
-      describeNylasFailure(error, 'Linking the v2 and v3 applications failed'),
-      { cause: error },
+  if (!alreadyLinked) {
+    await nylasCall('link', 'Linking the v2 and v3 applications failed', () =>
+      ctx.nylas.migration.linkApps(v2.id, v2.clientSecret, ctx.signal),
     );
   }
   await ctx.store.rememberLink(ctx.request.v3AppId, v2.id);
   await ctx.notify({
     type: 'step_done',
     step: 'link',
-    text: `Linked v2 application ${v2.id} to v3 application ${ctx.request.v3AppId}`,
+    text: alreadyLinked
+      ? `v2 application ${v2.id} and v3 application ${ctx.request.v3AppId} were already linked`
+      : `Linked v2 application ${v2.id} to v3 application ${ctx.request.v3AppId}`,
   });
 }
 
 export async function importSettings(ctx: RunContext): Promise<void> {
-  try {
-    await ctx.nylas.migration.importV2App(ctx.signal);
-  } catch (error) {
-    throw new MigrationFailure('import', describeNylasFailure(error, 'Importing the v2 settings failed'), {
-      cause: error,
-    });
-  }
+  await nylasCall('import', 'Importing the v2 settings failed', () =>
+    ctx.nylas.migration.importV2App(ctx.signal),
+  );
   await ctx.notify({
     type: 'step_done',
     step: 'import',
@@ -87,16 +82,9 @@ export async function applySettings(ctx: RunContext): Promise<void> {
 }
 
 export async function inventoryConnectors(ctx: RunContext, region: Region): Promise<void> {
-  let connectors: Awaited<ReturnType<typeof ctx.nylas.v3.listConnectors>>;
-  try {
-    connectors = await ctx.nylas.v3.listConnectors(ctx.signal);
-  } catch (error) {
-    throw new MigrationFailure(
-      'connectors',
-      describeNylasFailure(error, 'Listing the v3 connectors failed'),
-      { cause: error },
-    );
-  }
+  const connectors = await nylasCall('connectors', 'Listing the v3 connectors failed', () =>
+    ctx.nylas.v3.listConnectors(ctx.signal),
+  );
   const statuses = connectors.map((connector) => connectorStatus(connector, region));
   await ctx.store.saveCheckpoint({ connectors: statuses });
   await ctx.notify({ type: 'connectors', connectors: statuses });

@@ -3,7 +3,7 @@ import type { AppsRegistry } from '../../config/apps-registry.js';
 import { PROVIDER_FAMILY_LABELS } from '../../migration/providers.js';
 import { DESCRIPTION_MAX, ENVIRONMENT_TAGS, PROVIDER_FAMILIES, TITLE_MAX } from '../../migration/request.js';
 import { BLOCK, CALLBACK, INPUT, OPTION } from '../ids.js';
-import { plain } from './text.js';
+import { plain, truncate } from './text.js';
 
 export interface FormMetadata {
   /** Where /migrate was typed: the thread goes there unless MIGRATE_CHANNEL is set. */
@@ -30,22 +30,23 @@ export function formView(input: {
   busyV3: ReadonlySet<string>;
   metadata: FormMetadata;
 }): ModalView {
-  const v2Options = input.registry.v2Apps
-    .slice(0, 100)
-    .map((app) =>
-      option(
-        `${app.name} · ${REGION_LABEL[app.region]} · Legacy${input.busyV2.has(app.id) ? ' · migration running' : ''}`,
-        app.id,
-      ),
-    );
-  const v3Options = input.registry.v3Apps
-    .slice(0, 100)
-    .map((app) =>
-      option(
-        `${app.name} · ${REGION_LABEL[app.region]}${input.busyV3.has(app.id) ? ' · migration running' : ''}`,
-        app.id,
-      ),
-    );
+  // The markers after the name must survive Slack's 75-character limit: only the name is shortened.
+  const labelled = (name: string, markers: string) =>
+    option(`${truncate(name, 75 - markers.length)}${markers}`, '');
+  const v2Options = input.registry.v2Apps.slice(0, 100).map((app) => ({
+    ...labelled(
+      app.name,
+      ` · ${REGION_LABEL[app.region]} · Legacy${input.busyV2.has(app.id) ? ' · migration running' : ''}`,
+    ),
+    value: app.id,
+  }));
+  const v3Options = input.registry.v3Apps.slice(0, 100).map((app) => ({
+    ...labelled(
+      app.name,
+      ` · ${REGION_LABEL[app.region]}${input.busyV3.has(app.id) ? ' · migration running' : ''}`,
+    ),
+    value: app.id,
+  }));
   const checkboxOptions = Object.entries(OPTION_LABELS).map(([value, text]) => option(text, value));
   const providerOptions = PROVIDER_FAMILIES.map((family) => option(PROVIDER_FAMILY_LABELS[family], family));
   const production = option('Production', 'Production');

@@ -22,7 +22,13 @@ export function registerRetryFailedAction(app: App, deps: BotDeps): void {
     if (!button.ok) return;
     const { migrationId, userId, tell } = button;
 
-    const reserved = await deps.producer.reserveRetry(migrationId, userId);
+    let reserved: Awaited<ReturnType<typeof deps.producer.reserveRetry>>;
+    try {
+      reserved = await deps.producer.reserveRetry(migrationId, userId);
+    } catch (error) {
+      deps.logger.error('could not reserve the retry', { migrationId, error });
+      return tell('Migration records are unavailable right now (Redis does not answer); try again shortly.');
+    }
     if (!reserved.ok) {
       if (reserved.code === 'not_found') return tell('That migration is no longer known.');
       if (reserved.code === 'not_finished') return tell('That migration is still running.');
@@ -49,6 +55,17 @@ export function registerRetryFailedAction(app: App, deps: BotDeps): void {
         })
         .catch(() => undefined);
     }
-    await deps.producer.enqueue(request);
+    try {
+      await deps.producer.enqueue(request);
+    } catch (error) {
+      deps.logger.error('could not queue the retry; undoing the reservation', {
+        migrationId: request.migrationId,
+        error,
+      });
+      await deps.records.discard(request).catch(() => undefined);
+      return tell(
+        'The retry could not be queued (Redis does not answer); nothing was started. Try again shortly.',
+      );
+    }
   });
 }

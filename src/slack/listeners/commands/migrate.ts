@@ -51,10 +51,29 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
         deps.registry.v3Apps.map((a) => a.id),
       ),
     ]);
-    await client.views.open({
-      trigger_id: command.trigger_id,
-      view: formView({ registry: deps.registry, busyV2, busyV3, metadata: { channel: command.channel_id } }),
-    });
+    try {
+      await client.views.open({
+        trigger_id: command.trigger_id,
+        view: formView({
+          registry: deps.registry,
+          busyV2,
+          busyV3,
+          metadata: { channel: command.channel_id },
+        }),
+      });
+    } catch (error) {
+      deps.logger.warn('could not open the form', {
+        error,
+        slackError: (error as { data?: { error?: string } }).data?.error,
+      });
+      await client.chat
+        .postEphemeral({
+          channel: command.channel_id,
+          user: command.user_id,
+          text: 'Slack did not let me open the form in time; please type /migrate again.',
+        })
+        .catch(() => undefined);
+    }
   });
 }
 

@@ -16,6 +16,8 @@ const confirmMetadataSchema = z.object({
   form: formInputSchema,
 });
 
+const RECORDS_DOWN = 'migration records are unavailable right now (Redis does not answer); try again shortly';
+
 /** Slack errors that mean the bot cannot post where it was asked to. */
 const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
@@ -55,12 +57,19 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
     const { form, channel: invokingChannel } = metadata.data;
     const threadChannel = deps.migrateChannel ?? invokingChannel;
 
-    const reserved = await deps.producer.reserve({
-      ...form,
-      requestedBy: userId,
-      teamId,
-      slack: { channel: threadChannel },
-    });
+    let reserved: Awaited<ReturnType<typeof deps.producer.reserve>>;
+    try {
+      reserved = await deps.producer.reserve({
+        ...form,
+        requestedBy: userId,
+        teamId,
+        slack: { channel: threadChannel },
+      });
+    } catch (error) {
+      deps.logger.error('could not reserve the apps', { error });
+      await ack({ response_action: 'update', view: noticeView('Not started', RECORDS_DOWN) });
+      return;
+    }
     if (!reserved.ok) {
       const which = reserved.code === 'v2_busy' ? 'of this v2 application' : 'into this v3 application';
       await ack({
@@ -96,13 +105,38 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
       await tellUser(client, userId, advice);
       return;
     }
-    if (!threadTs) return;
-    const withThread: MigrationRequest = await deps.records.setThread(request.migrationId, {
-      channel: threadChannel,
-      threadTs,
-    });
-    await deps.producer.enqueue(withThread);
-    if (threadChannel !== invokingChannel) {
+    try {
+      if (!threadTs) throw new Error('Slack returned no ts for the parent message');
+      const withThread: MigrationRequest = await deps.records.setThread(request.migrationId, {
+        channel: threadChannel,
+        threadTs,
+      });
+      await deps.producer.enqueue(withThread);
+    } catch (error) {
+      // Never leave the apps reserved by a run that has no job: undo, and say so where it was to run.
+      deps.logger.error('could not queue the migration; undoing the reservation', {
+        migrationId: request.migrationId,
+        error,
+      });
+      await deps.records.discard(request).catch(() => undefined);
+      if (threadTs) {
+        await client.chat
+          .update({
+            channel: threadChannel,
+            ts: threadTs,
+            text: 'This migration could not be started.',
+            blocks: [],
+          })
+          .catch(() => undefined);
+      }
+      await tellUser(
+        client,
+        userId,
+        `The migration could not be queued (${RECORDS_DOWN}). Nothing was started.`,
+      );
+      return;
+    }
+    if (threadTs && threadChannel !== invokingChannel) {
       await client.chat
         .postEphemeral({
           channel: invokingChannel,

@@ -52,11 +52,29 @@ export function registerFormSubmission(app: App, deps: BotDeps): void {
     if (!v3) errors[BLOCK.v3App] = 'Unknown v3 application';
     if (v2 && v3) {
       if (v2.region !== v3.region) errors[BLOCK.v3App] = REGION_MISMATCH_MESSAGE;
-      const [liveV2, liveV3, linkedTo] = await Promise.all([
-        deps.records.active('v2', v2.id),
-        deps.records.active('v3', v3.id),
-        deps.records.linkedV2For(v3.id),
-      ]);
+      let known: [
+        Awaited<ReturnType<typeof deps.records.active>>,
+        Awaited<ReturnType<typeof deps.records.active>>,
+        string | undefined,
+      ];
+      try {
+        known = await Promise.all([
+          deps.records.active('v2', v2.id),
+          deps.records.active('v3', v3.id),
+          deps.records.linkedV2For(v3.id),
+        ]);
+      } catch (error) {
+        deps.logger.error('migration records unavailable', { error });
+        await ack({
+          response_action: 'errors',
+          errors: {
+            [BLOCK.v2App]:
+              'Migration records are unavailable right now (Redis does not answer); try again shortly',
+          },
+        });
+        return;
+      }
+      const [liveV2, liveV3, linkedTo] = known;
       if (liveV2)
         errors[BLOCK.v2App] =
           `A migration of this v2 application is already running: ${threadUrl(liveV2.request.slack)}`;
