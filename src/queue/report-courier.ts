@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Notifier } from '../migration/notifier.js';
@@ -49,7 +49,9 @@ export function createReportCourier(deps: {
       const filename = reportFilename(migrationId);
       const path = join(deps.reportDir, filename);
       const rows = await writeReport(createRunReader(deps.redis, deps.prefix, migrationId), path);
-      await deps.notifier.uploadReport(record.request, { path, filename, rows }, record.summary);
+      await deps.notifier
+        .uploadReport(record.request, { path, filename, rows }, record.summary)
+        .finally(() => rm(path, { force: true }));
       await deps.records.reportDelivered(migrationId);
       deps.logger.info('owed report delivered', { migrationId, rows });
       return 'delivered';

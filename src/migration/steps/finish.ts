@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { followUpChecklist } from '../checklist.js';
 import { writeReport } from '../report.js';
@@ -56,6 +56,9 @@ export async function finishRun(
   } catch (error) {
     ctx.logger.warn('report not delivered; it stays owed', { migrationId: ctx.request.migrationId, error });
     await ctx.onReportUndelivered?.(error);
+  } finally {
+    // The file is a hand-over copy: the rows stay in Redis, and an owed report is written again from them.
+    await rm(path, { force: true });
   }
   if (outcome === 'failed')
     await ctx.notify({ type: 'failed', step: 'cloning', reason: reason ?? 'the run failed', summary });

@@ -25,9 +25,16 @@ export const section = (text: string, blockId?: string): KnownBlock => ({
 
 export const context = (text: string): KnownBlock => ({ type: 'context', elements: [mrkdwn(text)] });
 
-/** A link to a message in its thread that works in any workspace (Slack redirects it). */
+/** The URL of a thread's parent message; it works in any workspace (Slack redirects it). */
+export function threadUrl(slack: { channel: string; threadTs?: string | undefined } | undefined): string {
+  return slack?.threadTs
+    ? `https://slack.com/archives/${slack.channel}/p${slack.threadTs.replace('.', '')}`
+    : 'its thread is being created';
+}
+
+/** The same, as a mrkdwn link. */
 export function threadLink(channel: string, ts: string, label = 'thread'): string {
-  return `<https://slack.com/archives/${channel}/p${ts.replace('.', '')}|${label}>`;
+  return `<${threadUrl({ channel, threadTs: ts })}|${label}>`;
 }
 
 /** `▓▓▓▓▓░░░░░ 50%` */

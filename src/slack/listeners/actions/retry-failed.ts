@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { BotDeps } from '../../bot-deps.js';
 import { ACTION } from '../../ids.js';
 import { appLabels, parentMessage } from '../../views/parent-message.js';
-import { threadUrl } from '../views/form-submission.js';
+import { threadUrl } from '../../views/text.js';
 import { readButtonRequest } from './button-request.js';
 
 /**

@@ -8,8 +8,8 @@ import { CALLBACK } from '../../ids.js';
 import { verifyAndAudit } from '../../verify-request.js';
 import { noticeView } from '../../views/confirm-view.js';
 import { parentMessage } from '../../views/parent-message.js';
-import { threadLink } from '../../views/text.js';
-import { safeJson, threadUrl } from './form-submission.js';
+import { threadLink, threadUrl } from '../../views/text.js';
+import { safeJson } from './form-submission.js';
 
 const confirmMetadataSchema = z.object({
   channel: z.string().regex(/^[CGD][A-Z0-9_]+$/),

@@ -6,14 +6,9 @@ import { type FormErrors, readForm } from '../../form.js';
 import { BLOCK, CALLBACK } from '../../ids.js';
 import { verifyAndAudit } from '../../verify-request.js';
 import { confirmView } from '../../views/confirm-view.js';
+import { threadUrl } from '../../views/text.js';
 
 const formMetadataSchema = z.object({ channel: z.string().regex(/^[CGD][A-Z0-9_]+$/) });
-
-export function threadUrl(slack: { channel: string; threadTs?: string | undefined } | undefined): string {
-  return slack?.threadTs
-    ? `https://slack.com/archives/${slack.channel}/p${slack.threadTs.replace('.', '')}`
-    : 'its thread is being created';
-}
 
 /**
  * The form's submission: the admin again (a payload can be forged), then the values with zod, then what
