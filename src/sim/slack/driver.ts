@@ -83,6 +83,18 @@ export function payloadBody(payload: unknown): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
+/** Who sent an interaction, as every interactive payload carries it. */
+function interactionSender(input: { userId: string; teamId?: string | undefined }) {
+  const team = input.teamId ?? 'T_TEST';
+  const handle = input.userId.toLowerCase();
+  return {
+    team: { id: team, domain: 'test' },
+    user: { id: input.userId, username: handle, name: handle, team_id: team },
+    api_app_id: 'A_MIGRATE',
+    token: 'legacy-verification-token',
+  };
+}
+
 export interface ViewSubmissionInput {
   userId: string;
   teamId?: string;
@@ -94,15 +106,7 @@ export interface ViewSubmissionInput {
 export function viewSubmissionPayload(input: ViewSubmissionInput): Record<string, unknown> {
   return {
     type: 'view_submission',
-    team: { id: input.teamId ?? 'T_TEST', domain: 'test' },
-    user: {
-      id: input.userId,
-      username: input.userId.toLowerCase(),
-      name: input.userId.toLowerCase(),
-      team_id: input.teamId ?? 'T_TEST',
-    },
-    api_app_id: 'A_MIGRATE',
-    token: 'legacy-verification-token',
+    ...interactionSender(input),
     trigger_id: `trigger.${Math.random().toString(36).slice(2)}`,
     view: {
       id: input.view.id ?? 'V_TEST',
@@ -139,15 +143,7 @@ export interface ButtonClickInput {
 export function buttonClickPayload(input: ButtonClickInput): Record<string, unknown> {
   return {
     type: 'block_actions',
-    team: { id: input.teamId ?? 'T_TEST', domain: 'test' },
-    user: {
-      id: input.userId,
-      username: input.userId.toLowerCase(),
-      name: input.userId.toLowerCase(),
-      team_id: input.teamId ?? 'T_TEST',
-    },
-    api_app_id: 'A_MIGRATE',
-    token: 'legacy-verification-token',
+    ...interactionSender(input),
     container: {
       type: 'message',
       message_ts: input.messageTs,
