@@ -33,19 +33,19 @@ export function appLabels(
   };
 }
 
-const STATUS_LABELS: Record<AccountStatus, string> = {
-  migrated: 'migrated',
-  placeholder: 'placeholders',
-  failed: 'failed',
-  skipped: 'skipped',
-  cancelled: 'cancelled',
+const STATUS_LABELS: Record<AccountStatus, (n: number) => string> = {
+  migrated: () => 'migrated',
+  placeholder: (n) => (n === 1 ? 'placeholder' : 'placeholders'),
+  failed: () => 'failed',
+  skipped: () => 'skipped',
+  cancelled: () => 'cancelled',
 };
 
 /** `179 migrated · 80 placeholders · 18 failed`, always in the same order, zeros left out. */
 export function countsLine(counts: Partial<StatusCounts>, separator = ' · '): string {
   return (Object.keys(STATUS_LABELS) as AccountStatus[])
     .filter((status) => (counts[status] ?? 0) > 0)
-    .map((status) => `${counts[status]} ${STATUS_LABELS[status]}`)
+    .map((status) => `${counts[status]} ${STATUS_LABELS[status](counts[status] ?? 0)}`)
     .join(separator);
 }
 
