@@ -68,6 +68,7 @@ async function seed(redis: Redis, prefix: string, migrationId: string, rows: num
       const id = `acc${i.toString(36).padStart(6, '0')}x${(i * 7919).toString(36)}`;
       const provider = PROVIDERS[i % PROVIDERS.length] ?? 'gmail';
       tuples.push(
+        String(i),
         JSON.stringify([
           id,
           `user.${i}@example-${i % 97}.com`,
@@ -80,7 +81,7 @@ async function seed(redis: Redis, prefix: string, migrationId: string, rows: num
     }
     await redis
       .pipeline()
-      .rpush(keys.accounts(migrationId), ...tuples)
+      .hset(keys.accounts(migrationId), ...tuples)
       .hset(keys.results(migrationId), ...results)
       .exec();
   }

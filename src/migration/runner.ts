@@ -72,6 +72,10 @@ export async function runMigration(deps: RunDeps): Promise<RunResult> {
       await once(ctx, step, work);
     };
     if (ctx.request.mode === 'only_failed') {
+      // Inherited from the run being retried, so a retry of this retry knows the apps are set up.
+      const inherited: MigrationStep[] = ['link', 'import', 'settings'];
+      const done = (await store.checkpoint()).stepsDone;
+      await store.saveCheckpoint({ stepsDone: [...new Set([...done, ...inherited])] });
       // Linked, imported and configured by the run being retried; doing it again could undo what the
       // admin fixed since (connector scopes, a new Azure app). Connectors are read again, read-only.
       await ctx.notify({

@@ -17,7 +17,7 @@ import type { NylasClientFactory } from '../nylas/client-factory.js';
 import type { Logger } from '../shared/logger.js';
 import { createMigrationRecords, FINISHED_STATUSES } from '../store/migration-records.js';
 import { createRunReader, createRunStore } from '../store/run-store.js';
-import { createLeaseManager, LeaseLostError } from './lease.js';
+import { createLeaseManager, type Lease, LeaseLostError } from './lease.js';
 import { MIGRATION_QUEUE, type MigrationJobData } from './migration-queue.js';
 import { createRateBudget, NYLAS_MIGRATION_RATE_PER_SECOND } from './rate-budget.js';
 import { createReportCourier } from './report-courier.js';
@@ -95,16 +95,19 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
 
   /**
    * Ends a run that cannot go on (no attempt left): records it failed, frees its apps, and says so in its
-   * thread with the reason, so an admin can look and press Retry failed. Never throws.
+   * thread with the reason, so an admin can look and press Retry failed. Only when no other worker holds
+   * the run's lease (`ownToken`: ours, which we are about to give up). Never throws.
    */
-  async function abandon(request: MigrationRequest, reason: string): Promise<void> {
+  async function abandon(request: MigrationRequest, reason: string, ownToken?: number): Promise<void> {
     try {
+      const holder = await leases.inspect(`v2:${request.v2AppId}`);
+      if (holder && holder.token !== ownToken) return; // someone is still running it
       const record = await records.get(request.migrationId);
-      if (record && FINISHED_STATUSES.includes(record.status)) return;
+      if (!record || FINISHED_STATUSES.includes(record.status)) return;
       await records.setStatus(request.migrationId, 'failed', { reason, finishedAt: String(Date.now()) });
       await records.release(request);
       await options.notifier
-        .event(request, { type: 'failed', step: record?.progress?.step ?? 'preflight', reason })
+        .event(request, { type: 'failed', step: record.progress?.step ?? 'preflight', reason })
         .catch((error: unknown) =>
           logger.warn('could not tell the thread about the abandoned run', { error }),
         );
@@ -113,32 +116,61 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     }
   }
 
+  /** Gives the job back to the queue without using an attempt (shutting down, or a lease with no holder). */
+  async function handBack(
+    job: Job<MigrationJobData>,
+    token: string | undefined,
+    delayMs: number,
+  ): Promise<never> {
+    if (!token) throw new Error('cannot hand back a job without its lock token');
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
+  }
+
   async function processJob(job: Job<MigrationJobData>, token?: string): Promise<{ outcome: string }> {
     const parsed = migrationRequestSchema.safeParse(job.data);
     if (!parsed.success)
       throw new UnrecoverableError(`${INVALID_JOB}: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
     const request = parsed.data;
     const log = logger.child({ migrationId: request.migrationId, jobAttempt: job.attemptsMade + 1 });
+    const before = await records.get(request.migrationId);
+    if (!before) {
+      // Its records were discarded (the bot undid a start it could not finish) or have expired.
+      throw new UnrecoverableError('the migration has no record; nothing to run');
+    }
 
-    const lease = await leases.waitAcquire(`v2:${request.v2AppId}`, workerId, { signal: drain.signal });
+    let lease: Lease | null;
+    try {
+      lease = await leases.waitAcquire(`v2:${request.v2AppId}`, workerId, { signal: drain.signal });
+    } catch (error) {
+      if (drain.signal.aborted) return handBack(job, token, 1_000); // shutting down while waiting
+      throw error;
+    }
     if (!lease) throw new Error('could not take the migration lease');
+    const heldLease = lease;
     const runAbort = new AbortController();
     const onHardStop = () => runAbort.abort(hardStop.signal.reason);
     hardStop.signal.addEventListener('abort', onHardStop);
-    const stopRenew = lease.startAutoRenew(Math.floor(leaseTtlMs / 3), (error) => {
-      log.warn('lease lost: another worker owns this migration now; stopping', { error });
+    const stopRenew = heldLease.startAutoRenew(Math.floor(leaseTtlMs / 3), (error) => {
+      log.warn('lease lost: another worker may own this migration now; stopping', { error });
       runAbort.abort(error);
     });
     let releaseLease = true;
     try {
-      const store = createRunStore({ redis, prefix, migrationId: request.migrationId, leases, lease });
-      const before = await records.get(request.migrationId);
-      if (before && FINISHED_STATUSES.includes(before.status)) {
+      const store = createRunStore({
+        redis,
+        prefix,
+        migrationId: request.migrationId,
+        leases,
+        lease: heldLease,
+      });
+      const latest = await records.get(request.migrationId);
+      if (latest && FINISHED_STATUSES.includes(latest.status)) {
         // Delivered again after it finished (a retried job, or a stalled copy of a run that completed
         // meanwhile): make sure its apps are free, and do nothing else.
         await records.release(request);
-        log.info('migration already finished; nothing to do', { status: before.status });
-        return { outcome: before.status };
+        log.info('migration already finished; nothing to do', { status: latest.status });
+        return { outcome: latest.status };
       }
       await store.markRunning();
       const v2App = options.registry.v2(request.v2AppId);
@@ -155,8 +187,8 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
                   await budget.acquire(v3App.id, signal);
                   // A request sent now could still be in flight when a successor takes over unless the
                   // lease surely outlives it: a worker that cannot promise that stops instead.
-                  if (lease.remainingMs() <= options.httpTimeoutMs)
-                    throw new LeaseLostError(lease.resource, lease.token);
+                  if (heldLease.remainingMs() <= options.httpTimeoutMs)
+                    throw new LeaseLostError(heldLease.resource, heldLease.token);
                 }),
               }
             : unconfiguredNylas,
@@ -184,28 +216,34 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
       log.info('migration finished', { outcome: result.outcome });
       return { outcome: result.outcome };
     } catch (error) {
-      if (error instanceof RunInterrupted && token) {
-        // Shutting down with nothing in flight: hand the job back (lease released below) so another
-        // worker resumes it at once.
-        await job.moveToDelayed(Date.now() + 1_000, token);
-        throw new DelayedError();
+      // Nothing in flight only when the run stopped between accounts for a shutdown; otherwise clone
+      // requests may still land at Nylas: keep the lease until it expires, so whoever resumes the run
+      // starts only when none of ours can create a grant any more.
+      releaseLease = error instanceof RunInterrupted;
+      if (drain.signal.aborted) {
+        // A deploy is not the migration's fault: hand the job back without using an attempt.
+        return handBack(job, token, releaseLease ? 1_000 : leaseTtlMs);
       }
-      // Clone requests may still be in flight (or land late at Nylas): keep the lease until it expires,
-      // so whoever resumes the run starts only when none of ours can still create a grant.
-      releaseLease = false;
+      if (error instanceof LeaseLostError) {
+        const holder = await leases.inspect(heldLease.resource).catch(() => null);
+        // Lost without a successor (a long Redis outage): come back once it has expired, for free.
+        if (!holder) return handBack(job, token, leaseTtlMs);
+        throw error; // another worker runs it now
+      }
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (!(error instanceof LeaseLostError) && (lastAttempt || error instanceof UnrecoverableError)) {
+      if (lastAttempt || error instanceof UnrecoverableError) {
         // No attempt is left: end the run in the open rather than leave its apps reserved for ever.
         await abandon(
           request,
           `the run stopped after ${job.attemptsMade + 1} attempts: ${(error as Error).message}`,
+          heldLease.token,
         );
       }
       throw error;
     } finally {
       stopRenew();
       hardStop.signal.removeEventListener('abort', onHardStop);
-      if (releaseLease) await lease.release().catch(() => {});
+      if (releaseLease) await heldLease.release().catch(() => {});
     }
   }
 

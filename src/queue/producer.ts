@@ -34,7 +34,7 @@ export function createMigrationProducer(deps: {
     },
 
     async enqueue(request: MigrationRequest): Promise<void> {
-      await deps.records.setStatus(request.migrationId, 'queued');
+      await deps.records.setStatus(request.migrationId, 'queued', { queuedAt: String(now()) });
       await enqueueMigration(deps.queue, request, deps.attempts);
     },
 
@@ -58,12 +58,17 @@ export function createMigrationProducer(deps: {
       if (!['completed', 'cancelled', 'failed'].includes(previous.status))
         return { ok: false, code: 'not_finished' };
       const { migrationId: _id, createdAt: _at, ...rest } = previous.request;
-      // A run that stopped before its report (preflight, listing) has nothing to carry over: start afresh.
-      const mode = previous.summary ? 'only_failed' : 'all';
+      // Only a run that has its report and got the apps linked and imported can be retried account by
+      // account; one that stopped earlier (failed preflight, cancelled before setup) starts afresh.
+      const setUp = ['link', 'import'].every((step) => previous.stepsDone.includes(step));
+      const mode = previous.summary && setUp ? 'only_failed' : 'all';
       return producer.reserve({ ...rest, mode, retryOf: previousId, requestedBy });
     },
 
     cancel: (migrationId: string, userId: string) => deps.records.requestCancel(migrationId, userId),
+
+    /** Whether the run's job exists (an enqueue that timed out may still have landed). */
+    isQueued: async (migrationId: string) => (await deps.queue.getJob(migrationId)) !== undefined,
   };
   return producer;
 }

@@ -7,13 +7,10 @@ export function migrationKeys(prefix: string) {
     accounts: (id: string) => `${mig(id)}:accounts`,
     accountIds: (id: string) => `${mig(id)}:account_ids`,
     results: (id: string) => `${mig(id)}:results`,
-    counts: (id: string) => `${mig(id)}:counts`,
     cancel: (id: string) => `${mig(id)}:cancel`,
     /** Every per-migration key, for expiry. */
     allOf: (id: string) =>
-      ['request', 'state', 'accounts', 'account_ids', 'results', 'counts', 'cancel'].map(
-        (k) => `${mig(id)}:${k}`,
-      ),
+      ['request', 'state', 'accounts', 'account_ids', 'results', 'cancel'].map((k) => `${mig(id)}:${k}`),
     activeV2: (appId: string) => `${prefix}:active:v2:${appId}`,
     activeV3: (appId: string) => `${prefix}:active:v3:${appId}`,
     linkedV3: (appId: string) => `${prefix}:linked:v3:${appId}`,

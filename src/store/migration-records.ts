@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ProgressPayload } from '../migration/progress.js';
 import { type MigrationRequest, migrationRequestSchema } from '../migration/request.js';
 import type { MigrationSummary, RunOutcome } from '../migration/summary.js';
+import { MIGRATION_QUEUE } from '../queue/migration-queue.js';
 import { redisScript, runScript } from '../shared/redis-script.js';
 import { type MigrationKeys, migrationKeys, RECORD_TTL_MS } from './keys.js';
 
@@ -17,6 +18,8 @@ export interface MigrationRecord {
   reason?: string | undefined;
   cancelRequestedBy?: string | undefined;
   finishedAt?: number | undefined;
+  /** Steps the run finished (from its checkpoint): a retry knows what is already set up at Nylas. */
+  stepsDone: string[];
 }
 
 /** A reservation that has not been enqueued after this long is abandoned (the bot died in between). */
@@ -28,10 +31,11 @@ export type ReserveResult =
 
 /**
  * KEYS: activeV2, activeV3, request, state, recent. ARGV: id, request JSON, now (ms), ttl, the prefix of
- * migration keys, how long a bare reservation may wait for its job, then the statuses that count as
- * finished. A reservation does not block when its migration has finished or vanished (a crash between
- * the end and the release), or when it never got a job in time (the bot died between reserve and
- * enqueue): it is taken over.
+ * migration keys, how long a reservation may wait for its job, the prefix of BullMQ's job keys, then
+ * the statuses that count as finished. A reservation does not block when its migration has finished or
+ * vanished (a crash between the end and the release), or when it still has no job long after it was
+ * reserved or queued (the bot died in between): it is taken over. A job merely waiting in a long
+ * queue exists, so its reservation holds.
  */
 const RESERVE_LUA = `
 local function busy(key)
@@ -40,10 +44,11 @@ local function busy(key)
   local state = ARGV[5] .. holder .. ':state'
   local status = redis.call('HGET', state, 'status')
   if not status then return nil end
-  for i = 7, #ARGV do if status == ARGV[i] then return nil end end
-  if status == 'reserved' then
-    local at = tonumber(redis.call('HGET', state, 'reservedAt') or '0')
-    if tonumber(ARGV[3]) - at > tonumber(ARGV[6]) then return nil end
+  for i = 8, #ARGV do if status == ARGV[i] then return nil end end
+  if status == 'reserved' or status == 'queued' then
+    local at = tonumber(redis.call('HGET', state, status .. 'At') or '0')
+    local jobExists = redis.call('EXISTS', ARGV[7] .. holder) == 1
+    if (not jobExists) and tonumber(ARGV[3]) - at > tonumber(ARGV[6]) then return nil end
   end
   return holder
 end
@@ -83,6 +88,8 @@ const jsonField = <T extends z.ZodType>(schema: T) =>
  * through the fenced {@link RunStore} instead.
  */
 export function createMigrationRecords(redis: Redis, prefix: string) {
+  // BullMQ keeps each job in a hash under `${prefix}:${queue}:${jobId}`; the job id is the migration id.
+  const jobKeyPrefix = `${prefix}:${MIGRATION_QUEUE}:`;
   const keys: MigrationKeys = migrationKeys(prefix);
   const recentLimit = 200;
 
@@ -104,6 +111,7 @@ export function createMigrationRecords(redis: Redis, prefix: string) {
       summary: parse<MigrationSummary>(state.summary),
       reason: state.reason,
       cancelRequestedBy: cancelBy ?? undefined,
+      stepsDone: parse<{ stepsDone?: string[] }>(state.checkpoint)?.stepsDone ?? [],
       finishedAt: state.finishedAt ? Number(state.finishedAt) : undefined,
     };
   }
@@ -135,6 +143,7 @@ export function createMigrationRecords(redis: Redis, prefix: string) {
           String(RECORD_TTL_MS),
           `${prefix}:mig:`,
           String(STALE_RESERVATION_MS),
+          jobKeyPrefix,
           ...FINISHED,
         ],
       )) as [string, string];

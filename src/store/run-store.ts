@@ -24,7 +24,7 @@ const checkpointSchema = z.object({
   cloneCalls: z.number().default(0),
 });
 
-/** Accounts are stored as compact tuples: 100,000 of them stay around 10 MB in Redis. */
+/** Accounts are stored as compact tuples by listing position: 100,000 of them stay around 10 MB in Redis. */
 type AccountTuple = [id: string, email: string, provider: string, syncState: string, billingState: string];
 const toTuple = (a: AccountRecord): AccountTuple => [a.id, a.email, a.provider, a.syncState, a.billingState];
 const fromTuple = ([id, email, provider, syncState, billingState]: AccountTuple): AccountRecord => ({
@@ -48,10 +48,14 @@ function chunked<T>(items: readonly T[], size: number): T[][] {
 export function createRunReader(redis: Redis, prefix: string, migrationId: string) {
   const keys = migrationKeys(prefix);
   return {
-    accountCount: () => redis.llen(keys.accounts(migrationId)),
+    accountCount: () => redis.hlen(keys.accounts(migrationId)),
     async accounts(start: number, endInclusive: number): Promise<AccountRecord[]> {
-      const items = await redis.lrange(keys.accounts(migrationId), start, endInclusive);
-      return items.map((item) => fromTuple(JSON.parse(item) as AccountTuple));
+      if (endInclusive < start) return [];
+      const indexes = Array.from({ length: endInclusive - start + 1 }, (_, i) => String(start + i));
+      const items = await redis.hmget(keys.accounts(migrationId), ...indexes);
+      return items
+        .filter((item): item is string => item !== null)
+        .map((item) => fromTuple(JSON.parse(item) as AccountTuple));
     },
     async results(accountIds: readonly string[]): Promise<(AccountResult | undefined)[]> {
       if (accountIds.length === 0) return [];
@@ -105,13 +109,24 @@ export function createRunStore(options: {
     },
 
     async appendAccounts(accounts, listedThrough, complete) {
-      const known =
-        accounts.length > 0 ? await redis.smismember(keys.accountIds(id), ...accounts.map((a) => a.id)) : [];
+      const [known, count] = await Promise.all([
+        accounts.length > 0
+          ? redis.smismember(keys.accountIds(id), ...accounts.map((a) => a.id))
+          : Promise.resolve([]),
+        redis.hlen(keys.accounts(id)),
+      ]);
       // Offset paging can show an account twice if v2's list shifts between pages: keep the first.
       const fresh = accounts.filter((_, i) => known[i] !== 1);
+      // Each account is written at its position (not pushed), so a write that Redis receives twice
+      // (ioredis re-sends commands whose answer a disconnect swallowed) changes nothing the second time.
       const commands: FencedCommand[] = [];
-      for (const part of chunked(fresh, MAX_ARGS_PER_COMMAND)) {
-        commands.push(['RPUSH', keys.accounts(id), ...part.map((a) => JSON.stringify(toTuple(a)))]);
+      for (const [partIndex, part] of chunked(fresh, MAX_ARGS_PER_COMMAND / 2).entries()) {
+        const base = count + partIndex * (MAX_ARGS_PER_COMMAND / 2);
+        commands.push([
+          'HSET',
+          keys.accounts(id),
+          ...part.flatMap((a, i) => [String(base + i), JSON.stringify(toTuple(a))]),
+        ]);
         commands.push(['SADD', keys.accountIds(id), ...part.map((a) => a.id)]);
       }
       commands.push(
@@ -124,8 +139,7 @@ export function createRunStore(options: {
 
     async writeResults(entries) {
       if (entries.length === 0) return;
-      const byStatus = new Map<string, number>();
-      for (const { result } of entries) byStatus.set(result.status, (byStatus.get(result.status) ?? 0) + 1);
+      // Results only: counts are derived from them, so writing the same outcome twice is harmless.
       const commands: FencedCommand[] = [];
       for (const part of chunked(entries, MAX_ARGS_PER_COMMAND / 2)) {
         commands.push([
@@ -134,16 +148,24 @@ export function createRunStore(options: {
           ...part.flatMap(({ account, result }) => [account.id, JSON.stringify(result)]),
         ]);
       }
-      for (const [status, count] of byStatus) commands.push(['HINCRBY', keys.counts(id), status, count]);
-      commands.push(['PEXPIRE', keys.results(id), ttl], ['PEXPIRE', keys.counts(id), ttl]);
+      commands.push(['PEXPIRE', keys.results(id), ttl]);
       await write(commands);
     },
 
     async counts(): Promise<StatusCounts> {
-      const stored = await redis.hgetall(keys.counts(id));
+      // Read once when a run (re)starts: a scan of the results, a chunk at a time.
       const counts = emptyCounts();
-      for (const status of Object.keys(counts) as (keyof StatusCounts)[])
-        counts[status] = Number(stored[status] ?? 0);
+      let cursor = '0';
+      do {
+        const [next, flat] = await redis.hscan(keys.results(id), cursor, 'COUNT', 1000);
+        cursor = next;
+        for (let i = 1; i < flat.length; i += 2) {
+          const status = accountResultSchema.shape.status.safeParse(
+            (JSON.parse(flat[i] ?? '{}') as { status?: unknown }).status,
+          );
+          if (status.success) counts[status.data]++;
+        }
+      } while (cursor !== '0');
       return counts;
     },
 

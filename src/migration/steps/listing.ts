@@ -1,6 +1,6 @@
 import type { V2Account } from '../../nylas/schemas/v2.js';
 import type { AccountRecord } from '../account.js';
-import { MigrationFailure, nylasCall } from '../failure.js';
+import { MigrationFailure, nylasCall, RunInterrupted } from '../failure.js';
 import type { RunContext } from './context.js';
 
 const CARRY_CHUNK = 1000;
@@ -45,6 +45,8 @@ async function listFromV2(ctx: RunContext, startOffset: number): Promise<void> {
         page.offset + page.accounts.length,
         page.last,
       );
+      // Each page is stored with its cursor, so a shutdown between pages loses nothing.
+      if (ctx.drainSignal?.aborted && !page.last) throw new RunInterrupted();
     }
   });
 }

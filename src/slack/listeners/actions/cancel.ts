@@ -17,10 +17,19 @@ export function registerCancelAction(app: App, deps: BotDeps): void {
     });
     if (!request.ok) return;
     const { migrationId, userId, tell } = request;
-    const record = await deps.records.get(migrationId);
+    let record: Awaited<ReturnType<typeof deps.records.get>>;
+    let cancelled: boolean;
+    try {
+      record = await deps.records.get(migrationId);
+      cancelled = record ? await deps.producer.cancel(migrationId, userId) : false;
+    } catch (error) {
+      deps.logger.error('could not record the cancel', { migrationId, error });
+      return tell(
+        'Migration records are unavailable right now (Redis does not answer); try Cancel again shortly.',
+      );
+    }
     if (!record) return tell('This migration is no longer known.');
-    if (!(await deps.producer.cancel(migrationId, userId)))
-      return tell('This migration has already finished.');
+    if (!cancelled) return tell('This migration has already finished.');
     const thread = record.request.slack;
     if (thread?.threadTs) {
       const message = eventMessage(migrationId, { type: 'cancel_requested', by: userId });

@@ -58,11 +58,14 @@ export function registerRetryFailedAction(app: App, deps: BotDeps): void {
     try {
       await deps.producer.enqueue(request);
     } catch (error) {
+      // An enqueue that timed out may still have landed: then the retry is on its way.
+      const queued = await deps.producer.isQueued(request.migrationId).catch(() => undefined);
+      if (queued) return undefined;
       deps.logger.error('could not queue the retry; undoing the reservation', {
         migrationId: request.migrationId,
         error,
       });
-      await deps.records.discard(request).catch(() => undefined);
+      if (queued === false) await deps.records.discard(request).catch(() => undefined);
       return tell(
         'The retry could not be queued (Redis does not answer); nothing was started. Try again shortly.',
       );

@@ -93,7 +93,7 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
       });
       threadTs = posted.ts;
     } catch (error) {
-      await deps.records.discard(request);
+      await deps.records.discard(request).catch(() => undefined);
       const code = slackErrorCode(error);
       deps.logger.warn('could not post the thread; migration not started', {
         migrationId: request.migrationId,
@@ -113,12 +113,21 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
       });
       await deps.producer.enqueue(withThread);
     } catch (error) {
-      // Never leave the apps reserved by a run that has no job: undo, and say so where it was to run.
+      // An enqueue that timed out may still have landed: then the run is on its way, leave it be.
+      const queued = await deps.producer.isQueued(request.migrationId).catch(() => undefined);
+      if (queued) {
+        deps.logger.warn('slow enqueue, but the job exists: the migration goes ahead', {
+          migrationId: request.migrationId,
+        });
+        return;
+      }
+      // Never leave the apps reserved by a run that has no job: undo (when Redis cannot even say, the
+      // reservation lapses on its own after a few minutes), and say so where it was to run.
       deps.logger.error('could not queue the migration; undoing the reservation', {
         migrationId: request.migrationId,
         error,
       });
-      await deps.records.discard(request).catch(() => undefined);
+      if (queued === false) await deps.records.discard(request).catch(() => undefined);
       if (threadTs) {
         await client.chat
           .update({
