@@ -74,9 +74,14 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     ...options.settings,
   };
   const workerId = options.workerId ?? `${hostname()}:${process.pid}`;
-  const records = createMigrationRecords(redis, prefix);
-  const leases = createLeaseManager(redis, { keyPrefix: prefix, ttlMs: leaseTtlMs });
-  const budget = createRateBudget(redis, {
+  // The run's own Redis traffic (records, leases, rate budget) goes over a connection of its own with a
+  // command timeout: a command lost in a disconnect then fails the attempt (which resumes) instead of
+  // hanging the run for ever. BullMQ keeps `redis`, whose blocking reads must not time out.
+  const runRedis = redis.duplicate({ commandTimeout: Math.max(5_000, Math.floor(leaseTtlMs / 2)) });
+  runRedis.on('error', (error) => logger.warn('redis connection error (run)', { error }));
+  const records = createMigrationRecords(runRedis, prefix);
+  const leases = createLeaseManager(runRedis, { keyPrefix: prefix, ttlMs: leaseTtlMs });
+  const budget = createRateBudget(runRedis, {
     keyPrefix: prefix,
     ratePerSecond: options.ratePerSecond ?? NYLAS_MIGRATION_RATE_PER_SECOND,
   });
@@ -84,7 +89,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
   const hardStop = new AbortController();
   const reportRetryMs = options.reportRetryMs ?? 30_000;
   const courier = createReportCourier({
-    redis,
+    redis: runRedis,
     prefix,
     records,
     notifier: options.notifier,
@@ -116,7 +121,11 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     }
   }
 
-  /** Gives the job back to the queue without using an attempt (shutting down, or a lease with no holder). */
+  /**
+   * Gives the job back to the queue without using an attempt (shutting down, or a lease with no holder).
+   * Always throws BullMQ's DelayedError: callers `await` it, so the rejection is never left unhandled
+   * while a `finally` is still releasing the lease.
+   */
   async function handBack(
     job: Job<MigrationJobData>,
     token: string | undefined,
@@ -143,7 +152,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     try {
       lease = await leases.waitAcquire(`v2:${request.v2AppId}`, workerId, { signal: drain.signal });
     } catch (error) {
-      if (drain.signal.aborted) return handBack(job, token, 1_000); // shutting down while waiting
+      if (drain.signal.aborted) return await handBack(job, token, 1_000); // shutting down while waiting
       throw error;
     }
     if (!lease) throw new Error('could not take the migration lease');
@@ -158,7 +167,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     let releaseLease = true;
     try {
       const store = createRunStore({
-        redis,
+        redis: runRedis,
         prefix,
         migrationId: request.migrationId,
         leases,
@@ -193,7 +202,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
               }
             : unconfiguredNylas,
         store,
-        previous: request.retryOf ? createRunReader(redis, prefix, request.retryOf) : undefined,
+        previous: request.retryOf ? createRunReader(runRedis, prefix, request.retryOf) : undefined,
         notifier: options.notifier,
         verifyAdmin: options.verifyAdmin,
         onProgress: async (progress) => {
@@ -222,12 +231,12 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
       releaseLease = error instanceof RunInterrupted;
       if (drain.signal.aborted) {
         // A deploy is not the migration's fault: hand the job back without using an attempt.
-        return handBack(job, token, releaseLease ? 1_000 : leaseTtlMs);
+        return await handBack(job, token, releaseLease ? 1_000 : leaseTtlMs);
       }
       if (error instanceof LeaseLostError) {
         const holder = await leases.inspect(heldLease.resource).catch(() => null);
         // Lost without a successor (a long Redis outage): come back once it has expired, for free.
-        if (!holder) return handBack(job, token, leaseTtlMs);
+        if (!holder) return await handBack(job, token, leaseTtlMs);
         throw error; // another worker runs it now
       }
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -292,6 +301,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
         hardStop.abort(new Error('drain timed out'));
         await closing;
       }
+      await runRedis.quit().catch(() => undefined);
     },
   };
 }

@@ -66,7 +66,9 @@ describe('crash-proof and exactly once', () => {
     await waitForResults(h, request.migrationId, 60);
     const stopAsked = performance.now();
     worker.child.kill('SIGTERM');
-    expect(await worker.exited).toBe(0);
+    const exitCode = await worker.exited;
+    if (exitCode !== 0) console.log(worker.output());
+    expect(exitCode).toBe(0);
     expect(worker.output()).toContain('exited');
     expect(performance.now() - stopAsked).toBeLessThan(TEST_WORKER.drainTimeoutMs);
 

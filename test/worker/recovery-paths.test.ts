@@ -183,3 +183,42 @@ describe('the options an admin can choose', () => {
     expect(rows.some((r) => r.v2_billing_state === 'cancelled' && r.status !== 'skipped')).toBe(true);
   });
 });
+
+describe('more recovery paths', () => {
+  it('Retry failed after a cancel that came before setup runs in full: links, imports, migrates', async () => {
+    harness = await startHarness({ accounts: 40 });
+    const h = harness;
+    const first = await h.start();
+    await h.producer.cancel(first.migrationId, 'U_OWNER');
+    h.startWorker();
+    expect((await h.waitFor(first.migrationId)).status).toBe('cancelled');
+    const retry = await h.producer.reserveRetry(first.migrationId, 'U_ADMIN');
+    if (!retry.ok) throw new Error(retry.code);
+    expect(retry.request.mode).toBe('all');
+    await h.producer.enqueue(retry.request);
+    expect((await h.waitFor(retry.request.migrationId)).status).toBe('completed');
+    expect(setupCalls(h)).toEqual([1, 1, 1]);
+    const rows = parseCsv(h.recorder.reportOf(retry.request.migrationId)?.csv ?? '').rows;
+    h.sim.accounts(V2_APP.clientId).forEach((account, i) => {
+      expect(rows[i]?.status).toBe(finalStatus(h.sim, V2_APP.clientId, account));
+    });
+  });
+
+  it('a Redis connection cut mid-run: the run completes with every row once and counts that add up', async () => {
+    harness = await startHarness({ accounts: 300, sim: { latencyMs: 20 }, ratePerSecond: 60 });
+    const h = harness;
+    h.startWorker();
+    const request = await h.start();
+    const results = migrationKeys(h.prefix).results(request.migrationId);
+    while ((await h.redis.hlen(results)) < 60) await new Promise((r) => setTimeout(r, 20));
+    // Every other client's connection is cut; ioredis reconnects and re-sends what was in flight.
+    await h.redis.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    const record = await h.waitFor(request.migrationId, undefined, 60_000);
+    expect(record.status).toBe('completed');
+    const rows = parseCsv(h.recorder.reportOf(request.migrationId)?.csv ?? '').rows;
+    expect(rows.map((r) => r.v2_account_id)).toEqual(h.sim.accounts(V2_APP.clientId).map((a) => a.id));
+    const summary = record.summary;
+    expect(summary && Object.values(summary.counts).reduce((a, b) => a + b, 0)).toBe(300);
+    expect(h.sim.counters().duplicateGrants).toBe(0);
+  });
+});
