@@ -6,18 +6,10 @@ import { stat } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { writeReport } from '../src/migration/report.js';
 import { createRunReader } from '../src/store/run-store.js';
-import type { ChildMessage, ReportProcessConfig } from './setup.js';
+import { cpuMs, sendToParent } from './child-ipc.js';
+import type { ReportProcessConfig } from './setup.js';
 
-const send = (message: ChildMessage) =>
-  new Promise<void>((resolve) => {
-    if (!process.send) return resolve();
-    process.send(message, undefined, {}, () => resolve());
-  });
-
-const cpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
+const send = sendToParent;
 
 try {
   const config = JSON.parse(process.env.BENCH_REPORT_CONFIG ?? '{}') as ReportProcessConfig;

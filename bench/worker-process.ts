@@ -8,18 +8,10 @@ import { parseAppsRegistry } from '../src/config/apps-registry.js';
 import { createNylasClientFactory } from '../src/nylas/client-factory.js';
 import { createMigrationWorker } from '../src/queue/migration-worker.js';
 import { silentLogger } from '../src/shared/logger.js';
-import type { ChildMessage, WorkerProcessConfig } from './setup.js';
+import { cpuMs, sendToParent } from './child-ipc.js';
+import type { WorkerProcessConfig } from './setup.js';
 
-const send = (message: ChildMessage) =>
-  new Promise<void>((resolve) => {
-    if (!process.send) return resolve();
-    process.send(message, undefined, {}, () => resolve());
-  });
-
-const cpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
+const send = sendToParent;
 
 try {
   const config = JSON.parse(process.env.BENCH_WORKER_CONFIG ?? '{}') as WorkerProcessConfig;
