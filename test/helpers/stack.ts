@@ -1,3 +1,4 @@
+import { createMigrationQueue } from '../../src/queue/migration-queue.js';
 import { createJsonLogger } from '../../src/shared/logger.js';
 import { startLocalStack } from '../../src/sim/local-stack.js';
 import type { NylasSimOptions } from '../../src/sim/nylas/index.js';
@@ -9,7 +10,8 @@ import {
   viewSubmission,
 } from '../../src/sim/slack/driver.js';
 import type { SlackSimOptions } from '../../src/sim/slack/index.js';
-import type { MigrationRecord } from '../../src/store/migration-records.js';
+import { FINISHED_STATUSES, type MigrationRecord } from '../../src/store/migration-records.js';
+import { waitForJobSettled } from './job-settled.js';
 import { REDIS_URL, uniquePrefix } from './redis.js';
 import { TEST_HTTP, TEST_SETTINGS, TEST_WORKER, V2_APP, V3_APP } from './worker-harness.js';
 
@@ -47,6 +49,8 @@ export async function startStack(options: StackOptions = {}) {
     },
   });
   const { nylas, slack, registry, botUrl, redis, records } = local;
+  // A read-only handle on the bot's queue, to see when BullMQ has finished a job.
+  const queue = createMigrationQueue(redis, prefix);
 
   const stack = {
     nylas,
@@ -149,13 +153,20 @@ export async function startStack(options: StackOptions = {}) {
       statuses: string[] = ['completed', 'cancelled', 'failed'],
       index = -1,
     ): Promise<MigrationRecord> {
-      return stack.waitFor(`a migration ${statuses.join('/')}`, async () => {
-        const record = (await records.recent(20)).at(index === -1 ? 0 : index);
-        return record && statuses.includes(record.status) ? record : undefined;
+      const record = await stack.waitFor(`a migration ${statuses.join('/')}`, async () => {
+        const latest = (await records.recent(20)).at(index === -1 ? 0 : index);
+        return latest && statuses.includes(latest.status) ? latest : undefined;
       });
+      // The record turns final inside the job; the apps are released after it. Wait for BullMQ.
+      if (FINISHED_STATUSES.includes(record.status))
+        await waitForJobSettled(queue, record.request.migrationId);
+      return record;
     },
 
-    close: () => local.close(),
+    async close() {
+      await queue.close();
+      await local.close();
+    },
   };
   return stack;
 }

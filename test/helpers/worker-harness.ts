@@ -13,9 +13,11 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { type NylasSim, type NylasSimOptions, startNylasSim } from '../../src/sim/nylas/index.js';
 import {
   createMigrationRecords,
+  FINISHED_STATUSES,
   type MigrationRecord,
   type MigrationStatus,
 } from '../../src/store/migration-records.js';
+import { waitForJobSettled } from './job-settled.js';
 import { createRecordingNotifier } from './recording-notifier.js';
 import { deletePrefix, uniquePrefix, workerRedis } from './redis.js';
 
@@ -122,7 +124,12 @@ v3_apps:
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const record = await records.get(migrationId);
-      if (record && statuses.includes(record.status)) return record;
+      if (record && statuses.includes(record.status)) {
+        // A finished record is written inside the job: also wait until BullMQ has finished the job
+        // (apps released, job out of `active`), so what a test reads next is the final state.
+        if (FINISHED_STATUSES.includes(record.status)) await waitForJobSettled(queue, migrationId);
+        return record;
+      }
       if (Date.now() > deadline)
         throw new Error(
           `migration ${migrationId} still ${record?.status ?? 'missing'} after ${timeoutMs} ms`,
