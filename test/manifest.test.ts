@@ -3,8 +3,8 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-/** Slack's own manifest schema, from the shared reference folder beside the repository. */
-const schemaUrl = new URL('../../shared/reference/slack-manifest.schema.1.0.0.json', import.meta.url);
+/** Slack's own manifest schema, kept in reference/ (see reference/README.md). */
+const schemaUrl = new URL('../reference/slack-manifest.schema.1.0.0.json', import.meta.url);
 const manifestUrl = new URL('../manifest.yml', import.meta.url);
 
 const schema = JSON.parse(readFileSync(schemaUrl, 'utf8')) as Record<string, unknown>;

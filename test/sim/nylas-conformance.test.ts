@@ -17,7 +17,7 @@ import {
   v3,
 } from './nylas-helpers.js';
 
-const SPEC_URL = new URL('../../../shared/reference/nylas-v3-openapi.yml', import.meta.url);
+const SPEC_URL = new URL('../../reference/nylas-v3-openapi.yml', import.meta.url);
 const SPEC_ID = 'https://spec.invalid/nylas-v3-openapi';
 
 let ajv: Ajv2020;
