@@ -9,19 +9,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAppsRegistry } from '../src/config/apps-registry.js';
-import { DEFAULT_RUN_SETTINGS } from '../src/migration/run-deps.js';
-import { createMigrationQueue } from '../src/queue/migration-queue.js';
-import { createMigrationProducer } from '../src/queue/producer.js';
 import {
   NYLAS_MIGRATION_LIMIT_PER_SECOND,
   NYLAS_MIGRATION_RATE_PER_SECOND,
-} from '../src/queue/rate-budget.js';
-import { startNylasSim } from '../src/sim/nylas/index.js';
+} from '../src/coordination/rate-budget.js';
+import { DEFAULT_RUN_SETTINGS } from '../src/migration/run-deps.js';
+import { createMigrationQueue, migrationJobKeyPrefix } from '../src/queue/migration-queue.js';
+import { createMigrationProducer } from '../src/queue/producer.js';
 import {
   createMigrationRecords,
   FINISHED_STATUSES,
   type MigrationRecord,
 } from '../src/store/migration-records.js';
+import { startNylasSim } from '../testkit/nylas-sim/index.js';
+import { WORKER_PROCESS_ENV } from '../testkit/worker-process/config.js';
 import {
   BENCH_HTTP,
   BENCH_LEASE_TTL_MS,
@@ -90,7 +91,7 @@ export async function runCloneScenario(scenario: CloneScenario): Promise<Scenari
 
   const prefix = benchPrefix('clone');
   const redis = benchRedis();
-  const records = createMigrationRecords(redis, prefix);
+  const records = createMigrationRecords(redis, prefix, migrationJobKeyPrefix(prefix));
   const queue = createMigrationQueue(redis, prefix);
   const producer = createMigrationProducer({ records, queue });
   const reportDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
@@ -109,9 +110,10 @@ export async function runCloneScenario(scenario: CloneScenario): Promise<Scenari
       leaseTtlMs: BENCH_LEASE_TTL_MS,
       concurrency: scenario.workerConcurrency,
       settings: { ...DEFAULT_RUN_SETTINGS, reportDir },
+      label: 'bench',
     };
     for (let i = 0; i < scenario.workers; i++)
-      children.push(spawnIpcChild(WORKER_ENTRY, { BENCH_WORKER_CONFIG: JSON.stringify(config) }));
+      children.push(spawnIpcChild(WORKER_ENTRY, { [WORKER_PROCESS_ENV]: JSON.stringify(config) }));
     await Promise.all(children.map((c) => c.next('ready')));
 
     // Clone arrivals per app, from the simulator's counters, sampled every 100 ms (cheap enough not to

@@ -6,8 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import type { RunSettings } from '../src/migration/run-deps.js';
 import type { HttpSettings } from '../src/nylas/client-factory.js';
+import type { WorkerProcessMessage } from '../testkit/worker-process/config.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -26,20 +26,7 @@ export function benchRedis(): Redis {
 
 export { deleteKeysUnder as deletePrefix } from '../src/store/delete-prefix.js';
 
-/** What `bench/worker-process.ts` reads from `BENCH_WORKER_CONFIG`. */
-export interface WorkerProcessConfig {
-  redisUrl: string;
-  prefix: string;
-  registryYaml: string;
-  hosts: Record<'us' | 'eu', { v2: string; v3: string }>;
-  reportDir: string;
-  ratePerSecond: number;
-  http: HttpSettings;
-  leaseTtlMs: number;
-  /** Migrations one process runs at once (production default 4). */
-  concurrency?: number | undefined;
-  settings: Partial<RunSettings>;
-}
+export type { WorkerProcessConfig } from '../testkit/worker-process/config.js';
 
 /** What `bench/report-process.ts` reads from `BENCH_REPORT_CONFIG`. */
 export interface ReportProcessConfig {
@@ -50,16 +37,7 @@ export interface ReportProcessConfig {
 }
 
 export type ChildMessage =
-  | { type: 'ready' }
-  | {
-      type: 'worker-stats';
-      /** CPU (user + system) spent between "ready" and the end of the graceful stop. */
-      cpuMs: number;
-      /** CPU since the process started (includes loading TypeScript through tsx). */
-      cpuMsTotal: number;
-      maxRssKb: number;
-      jobs: number;
-    }
+  | WorkerProcessMessage
   | {
       type: 'report-stats';
       rows: number;
@@ -69,10 +47,10 @@ export type ChildMessage =
       /** The process's high-water RSS before the report started (node + tsx + ioredis). */
       maxRssKbBefore: number;
       maxRssKb: number;
-    }
-  | { type: 'error'; message: string };
+    };
 
-export const WORKER_ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
+/** The one worker entry that tests and benchmarks share. */
+export const WORKER_ENTRY = fileURLToPath(new URL('../testkit/worker-process/main.ts', import.meta.url));
 export const REPORT_ENTRY = fileURLToPath(new URL('./report-process.ts', import.meta.url));
 
 export interface IpcChild {

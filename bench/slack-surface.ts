@@ -4,8 +4,8 @@
  * 5,000 accounts (bounded by a constant: ≤ 130, thread replies the same count at both sizes).
  */
 import { silentLogger } from '../src/shared/logger.js';
-import { LOCAL_APPS, type LocalStack, startLocalStack } from '../src/sim/local-stack.js';
-import { commandBody, formValues, postToBot, viewSubmission } from '../src/sim/slack/driver.js';
+import { LOCAL_APPS, type LocalStack, startLocalStack } from '../testkit/local-stack.js';
+import { commandBody, formValues, postToBot, viewSubmission } from '../testkit/slack-sim/driver.js';
 import {
   type BenchCheck,
   type BenchRow,

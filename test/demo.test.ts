@@ -19,10 +19,10 @@ interface DemoRun {
   stderr: string;
 }
 
-/** Runs `src/demo/main.ts` as `npm run demo` would (tsx), writing into `outDir`. */
+/** Runs `tools/demo/main.ts` as `npm run demo` would (tsx), writing into `outDir`. */
 function runDemo(outDir: string, args: string[]): Promise<DemoRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo/main.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/demo/main.ts', ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, DEMO_OUTPUT_DIR: outDir, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],

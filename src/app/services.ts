@@ -6,7 +6,11 @@ import type { AppsRegistry } from '../config/apps-registry.js';
 import type { Env, Role } from '../config/env.js';
 import type { AdminCheck } from '../migration/run-deps.js';
 import { createNylasClientFactory, type HttpSettings } from '../nylas/client-factory.js';
-import { createMigrationQueue, type MigrationQueue } from '../queue/migration-queue.js';
+import {
+  createMigrationQueue,
+  type MigrationQueue,
+  migrationJobKeyPrefix,
+} from '../queue/migration-queue.js';
 import {
   createMigrationWorker,
   type MigrationWorker,
@@ -125,7 +129,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       connection.on('error', (error) => logger.warn('redis connection error (bot)', { error }));
       closers.push(() => connection.quit());
       await waitReady(connection);
-      const records = createMigrationRecords(connection, prefix);
+      const records = createMigrationRecords(connection, prefix, migrationJobKeyPrefix(prefix));
       const queue: MigrationQueue = createMigrationQueue(connection, prefix);
       closers.push(() => queue.close());
       const bot = await startBot({

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { REGIONS, type Region } from '../nylas/regions.js';
 import { Secret } from '../shared/secret.js';
 import { ConfigError } from './config-error.js';
+import { REGIONS, type Region } from './regions.js';
 
 export interface V2App {
   readonly kind: 'v2';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Region } from '../nylas/regions.js';
 import { Secret } from '../shared/secret.js';
 import { ConfigError } from './config-error.js';
+import type { Region } from './regions.js';
 
 /** Which parts of the app this process runs; each needs a different subset of the environment. */
 export type Role = 'all' | 'bot' | 'worker';

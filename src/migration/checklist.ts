@@ -1,5 +1,5 @@
-import type { Region } from '../nylas/regions.js';
-import { DEFAULT_HOSTS } from '../nylas/regions.js';
+import type { Region } from '../config/regions.js';
+import { DEFAULT_HOSTS } from '../config/regions.js';
 import type { Connector } from '../nylas/schemas/v3.js';
 
 export interface ConnectorStatus {

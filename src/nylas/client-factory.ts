@@ -1,7 +1,7 @@
 import type { V2App, V3App } from '../config/apps-registry.js';
+import { type HostOverrides, hostsFor, type Region } from '../config/regions.js';
 import { createHttpCore, type HttpCore, type HttpCoreOptions } from './http-core.js';
 import { createMigrationClient, type MigrationClient } from './migration-client.js';
-import { type HostOverrides, hostsFor, type Region } from './regions.js';
 import { createV2Client, type V2Client } from './v2-client.js';
 import { createV3Client, type V3Client } from './v3-client.js';
 

@@ -18,6 +18,12 @@ export const JOB_ATTEMPTS = {
 } as const;
 
 export type MigrationJobData = MigrationRequest;
+
+/**
+ * Where BullMQ keeps the migration queue's jobs: one hash per job under `${prefix}:${queue}:${jobId}`
+ * (the job id is the migration id). The records check a reservation's job there.
+ */
+export const migrationJobKeyPrefix = (prefix: string) => `${prefix}:${MIGRATION_QUEUE}:`;
 export type MigrationQueue = Queue<MigrationJobData, unknown, typeof MIGRATION_JOB>;
 
 export function createMigrationQueue(

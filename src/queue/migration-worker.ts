@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AppsRegistry } from '../config/apps-registry.js';
+import { createLeaseManager, type Lease, LeaseLostError } from '../coordination/lease.js';
+import { createRateBudget, NYLAS_MIGRATION_RATE_PER_SECOND } from '../coordination/rate-budget.js';
 import { RunInterrupted } from '../migration/failure.js';
 import type { Notifier } from '../migration/notifier.js';
 import { type MigrationRequest, migrationRequestSchema } from '../migration/request.js';
@@ -17,9 +19,7 @@ import type { NylasClientFactory } from '../nylas/client-factory.js';
 import type { Logger } from '../shared/logger.js';
 import { createMigrationRecords, FINISHED_STATUSES } from '../store/migration-records.js';
 import { createRunReader, createRunStore } from '../store/run-store.js';
-import { createLeaseManager, type Lease, LeaseLostError } from './lease.js';
-import { MIGRATION_QUEUE, type MigrationJobData } from './migration-queue.js';
-import { createRateBudget, NYLAS_MIGRATION_RATE_PER_SECOND } from './rate-budget.js';
+import { MIGRATION_QUEUE, type MigrationJobData, migrationJobKeyPrefix } from './migration-queue.js';
 import { createReportCourier } from './report-courier.js';
 
 export interface MigrationWorkerOptions {
@@ -79,7 +79,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
   // hanging the run for ever. BullMQ keeps `redis`, whose blocking reads must not time out.
   const runRedis = redis.duplicate({ commandTimeout: Math.max(5_000, Math.floor(leaseTtlMs / 2)) });
   runRedis.on('error', (error) => logger.warn('redis connection error (run)', { error }));
-  const records = createMigrationRecords(runRedis, prefix);
+  const records = createMigrationRecords(runRedis, prefix, migrationJobKeyPrefix(prefix));
   const leases = createLeaseManager(runRedis, { keyPrefix: prefix, ttlMs: leaseTtlMs });
   const budget = createRateBudget(runRedis, {
     keyPrefix: prefix,

@@ -1,10 +1,9 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { redisScript, runScript } from '../coordination/redis-script.js';
 import type { ProgressPayload } from '../migration/progress.js';
 import { type MigrationRequest, migrationRequestSchema } from '../migration/request.js';
 import type { MigrationSummary, RunOutcome } from '../migration/summary.js';
-import { MIGRATION_QUEUE } from '../queue/migration-queue.js';
-import { redisScript, runScript } from '../shared/redis-script.js';
 import { type MigrationKeys, migrationKeys, RECORD_TTL_MS } from './keys.js';
 
 export type MigrationStatus = 'reserved' | 'queued' | 'running' | RunOutcome;
@@ -87,9 +86,7 @@ const jsonField = <T extends z.ZodType>(schema: T) =>
  * and per v3 app), status, progress, cancel requests and the recent list. Run-time writes of results go
  * through the fenced {@link RunStore} instead.
  */
-export function createMigrationRecords(redis: Redis, prefix: string) {
-  // BullMQ keeps each job in a hash under `${prefix}:${queue}:${jobId}`; the job id is the migration id.
-  const jobKeyPrefix = `${prefix}:${MIGRATION_QUEUE}:`;
+export function createMigrationRecords(redis: Redis, prefix: string, jobKeyPrefix: string) {
   const keys: MigrationKeys = migrationKeys(prefix);
   const recentLimit = 200;
 

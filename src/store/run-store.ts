@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { FencedCommand, Lease, LeaseManager } from '../coordination/lease.js';
 import { type AccountRecord, type AccountResult, accountResultSchema } from '../migration/account.js';
 import {
   emptyCounts,
@@ -9,7 +10,6 @@ import {
 } from '../migration/progress.js';
 import type { RunCheckpoint, RunStore } from '../migration/run-deps.js';
 import type { MigrationSummary, RunOutcome } from '../migration/summary.js';
-import type { FencedCommand, Lease, LeaseManager } from '../queue/lease.js';
 import { migrationKeys, RECORD_TTL_MS } from './keys.js';
 
 const checkpointSchema = z.object({

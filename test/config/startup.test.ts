@@ -5,15 +5,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+/** The compiled entry point that `npm start` runs (test/global-setup.ts builds it). */
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
-/** Starts the real entry point with exactly this environment and collects what it prints. */
+/** Starts the real entry point with plain node and exactly this environment; collects what it prints. */
 function start(
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    const child = spawn(process.execPath, [MAIN, ...args], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandBody, postToBot, sign } from '../../src/sim/slack/driver.js';
+import { commandBody, postToBot, sign } from '../../testkit/slack-sim/driver.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;

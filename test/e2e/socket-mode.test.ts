@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPORT_COLUMNS } from '../../src/migration/report.js';
 import { createJsonLogger } from '../../src/shared/logger.js';
-import { LOCAL_APPS, type LocalStack, startLocalStack } from '../../src/sim/local-stack.js';
-import { commandFields, formValues, viewSubmissionPayload } from '../../src/sim/slack/driver.js';
+import { LOCAL_APPS, type LocalStack, startLocalStack } from '../../testkit/local-stack.js';
+import { commandFields, formValues, viewSubmissionPayload } from '../../testkit/slack-sim/driver.js';
 import { finalStatus, parseCsv } from '../helpers/expected-rows.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { TEST_HTTP, TEST_SETTINGS, TEST_WORKER } from '../helpers/worker-harness.js';

@@ -1,15 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { WorkerChildConfig } from './worker-harness.js';
+import { WORKER_PROCESS_ENV, type WorkerProcessConfig } from '../../testkit/worker-process/config.js';
 
-const FIXTURE = fileURLToPath(new URL('../fixtures/worker-child.ts', import.meta.url));
+const WORKER_ENTRY = fileURLToPath(new URL('../../testkit/worker-process/main.ts', import.meta.url));
 
 /** Starts a worker in a real child process and resolves once it takes jobs. */
 export async function spawnWorker(
-  config: WorkerChildConfig,
+  config: WorkerProcessConfig,
 ): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
-    env: { ...process.env, WORKER_CHILD_CONFIG: JSON.stringify(config) },
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], {
+    env: { ...process.env, [WORKER_PROCESS_ENV]: JSON.stringify(config) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { AccountStatus } from '../../src/migration/account.js';
 import { providerFamily } from '../../src/migration/providers.js';
 import type { MigrationOptions } from '../../src/migration/request.js';
-import type { NylasSim, SimV2Account } from '../../src/sim/nylas/index.js';
+import type { NylasSim, SimV2Account } from '../../testkit/nylas-sim/index.js';
 
 export type CsvRow = Record<string, string>;
 

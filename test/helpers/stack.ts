@@ -1,16 +1,16 @@
 import { createMigrationQueue } from '../../src/queue/migration-queue.js';
 import { createJsonLogger } from '../../src/shared/logger.js';
-import { startLocalStack } from '../../src/sim/local-stack.js';
-import type { NylasSimOptions } from '../../src/sim/nylas/index.js';
+import { FINISHED_STATUSES, type MigrationRecord } from '../../src/store/migration-records.js';
+import { startLocalStack } from '../../testkit/local-stack.js';
+import type { NylasSimOptions } from '../../testkit/nylas-sim/index.js';
 import {
   buttonClick,
   commandBody,
   formValues,
   postToBot,
   viewSubmission,
-} from '../../src/sim/slack/driver.js';
-import type { SlackSimOptions } from '../../src/sim/slack/index.js';
-import { FINISHED_STATUSES, type MigrationRecord } from '../../src/store/migration-records.js';
+} from '../../testkit/slack-sim/driver.js';
+import type { SlackSimOptions } from '../../testkit/slack-sim/index.js';
 import { waitForJobSettled } from './job-settled.js';
 import { REDIS_URL, uniquePrefix } from './redis.js';
 import { TEST_HTTP, TEST_SETTINGS, TEST_WORKER, V2_APP, V3_APP } from './worker-harness.js';

@@ -5,21 +5,22 @@ import type { Redis } from 'ioredis';
 import { parseAppsRegistry } from '../../src/config/apps-registry.js';
 import type { AdminCheck, RunSettings } from '../../src/migration/run-deps.js';
 import { createNylasClientFactory } from '../../src/nylas/client-factory.js';
-import { createMigrationQueue } from '../../src/queue/migration-queue.js';
+import { createMigrationQueue, migrationJobKeyPrefix } from '../../src/queue/migration-queue.js';
 import { createMigrationWorker, type MigrationWorker } from '../../src/queue/migration-worker.js';
 import type { NewMigration } from '../../src/queue/producer.js';
 import { createMigrationProducer } from '../../src/queue/producer.js';
 import { silentLogger } from '../../src/shared/logger.js';
-import { type NylasSim, type NylasSimOptions, startNylasSim } from '../../src/sim/nylas/index.js';
 import {
   createMigrationRecords,
   FINISHED_STATUSES,
   type MigrationRecord,
   type MigrationStatus,
 } from '../../src/store/migration-records.js';
+import { type NylasSim, type NylasSimOptions, startNylasSim } from '../../testkit/nylas-sim/index.js';
+import type { WorkerProcessConfig } from '../../testkit/worker-process/config.js';
 import { waitForJobSettled } from './job-settled.js';
 import { createRecordingNotifier } from './recording-notifier.js';
-import { deletePrefix, uniquePrefix, workerRedis } from './redis.js';
+import { deletePrefix, REDIS_URL, uniquePrefix, workerRedis } from './redis.js';
 
 export const V2_APP = { clientId: 'v2-acme', clientSecret: 'v2-acme-secret' };
 export const V3_APP = { applicationId: 'v3-acme', apiKey: 'nyk_v0_acme' };
@@ -82,7 +83,7 @@ v3_apps:
   const hosts = { us: { v2: sim.url, v3: sim.url }, eu: { v2: sim.url, v3: sim.url } };
   const prefix = uniquePrefix('mig');
   const redis: Redis = workerRedis();
-  const records = createMigrationRecords(redis, prefix);
+  const records = createMigrationRecords(redis, prefix, migrationJobKeyPrefix(prefix));
   const queue = createMigrationQueue(redis, prefix);
   const producer = createMigrationProducer({
     records,
@@ -156,14 +157,18 @@ v3_apps:
     return outcome.request;
   }
 
-  /** What a worker in a child process needs to join this harness (see test/fixtures/worker-child.ts). */
-  const childConfig = (): WorkerChildConfig => ({
+  /** What a worker in a child process needs to join this harness (see testkit/worker-process/). */
+  const childConfig = (): WorkerProcessConfig => ({
+    redisUrl: REDIS_URL,
     prefix,
     registryYaml,
     hosts,
     reportDir,
     ratePerSecond: options.ratePerSecond ?? 90,
+    http: TEST_HTTP,
+    ...TEST_WORKER,
     settings: { ...TEST_SETTINGS, ...options.settings },
+    label: 'child',
   });
 
   return {
@@ -195,12 +200,3 @@ v3_apps:
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
-
-export interface WorkerChildConfig {
-  prefix: string;
-  registryYaml: string;
-  hosts: Record<'us' | 'eu', { v2: string; v3: string }>;
-  reportDir: string;
-  ratePerSecond: number;
-  settings: Partial<RunSettings>;
-}

@@ -5,7 +5,7 @@ import { createMigrationClient } from '../../src/nylas/migration-client.js';
 import { createV2Client } from '../../src/nylas/v2-client.js';
 import { createV3Client } from '../../src/nylas/v3-client.js';
 import { Secret } from '../../src/shared/secret.js';
-import { type NylasSim, startNylasSim } from '../../src/sim/nylas/index.js';
+import { type NylasSim, startNylasSim } from '../../testkit/nylas-sim/index.js';
 
 const V2 = { clientId: 'v2-acme', clientSecret: 'v2-secret' };
 const V3 = { applicationId: 'v3-acme', apiKey: 'nyk_v0_acme' };

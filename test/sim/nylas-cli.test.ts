@@ -3,11 +3,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parse } from 'yaml';
-import { parseCliArgs } from '../../src/sim/nylas/cli.js';
+import { parseCliArgs } from '../../testkit/nylas-sim/cli.js';
 import { basicV2 } from './nylas-helpers.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = fileURLToPath(new URL('../../src/sim/nylas/cli.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../../testkit/nylas-sim/cli.ts', import.meta.url));
 
 function runCli(args: string[]): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {

@@ -1,6 +1,6 @@
 /** Injected and random faults, latency, and close() ending hanging connections. */
 import { describe, expect, it, vi } from 'vitest';
-import type { NylasSim } from '../../src/sim/nylas/index.js';
+import type { NylasSim } from '../../testkit/nylas-sim/index.js';
 import { clone, findAccount, linkAndImport, startSim, V2_ID, V3_ID, v2Get, v3 } from './nylas-helpers.js';
 
 const ON = { allowInvalidGrantCreation: true, cloneExchange: true };

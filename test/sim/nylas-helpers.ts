@@ -8,7 +8,7 @@ import {
   type NylasSimOptions,
   type SimV2Account,
   startNylasSim,
-} from '../../src/sim/nylas/index.js';
+} from '../../testkit/nylas-sim/index.js';
 
 export const V2_ID = 'v2-acme';
 export const V2_SECRET = 'v2-acme-secret';

@@ -5,8 +5,8 @@ import {
   type NylasSim,
   type SimV2Account,
   v3ProviderOf,
-} from '../../src/sim/nylas/index.js';
-import { isMicrosoft, isPersonalMicrosoftExchange, isRunning } from '../../src/sim/nylas/outcomes.js';
+} from '../../testkit/nylas-sim/index.js';
+import { isMicrosoft, isPersonalMicrosoftExchange, isRunning } from '../../testkit/nylas-sim/outcomes.js';
 import {
   clone,
   findAccount,

@@ -1,8 +1,8 @@
 /** Per-app sliding-window limits: 429 shape, Retry-After policy, exact window peaks, isolation. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { NylasSim } from '../../src/sim/nylas/index.js';
-import { SlidingWindowLimiter, WindowPeak } from '../../src/sim/nylas/rate-limit.js';
+import type { NylasSim } from '../../testkit/nylas-sim/index.js';
+import { SlidingWindowLimiter, WindowPeak } from '../../testkit/nylas-sim/rate-limit.js';
 import {
   clone,
   findAccount,

@@ -1,7 +1,7 @@
 /** The v2 side: auth, the application object, account paging, the host going down, the dataset. */
 import { describe, expect, it } from 'vitest';
-import { generateDataset, type SimV2Account } from '../../src/sim/nylas/index.js';
-import { isPersonalMicrosoftExchange, isRunning } from '../../src/sim/nylas/outcomes.js';
+import { generateDataset, type SimV2Account } from '../../testkit/nylas-sim/index.js';
+import { isPersonalMicrosoftExchange, isRunning } from '../../testkit/nylas-sim/outcomes.js';
 import { startSim, V2_ID, V2_SECRET, v2Get } from './nylas-helpers.js';
 
 describe('v2 auth', () => {

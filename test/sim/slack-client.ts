@@ -1,5 +1,5 @@
 import { type Logger, LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
-import type { SlackSim } from '../../src/sim/slack/index.js';
+import type { SlackSim } from '../../testkit/slack-sim/index.js';
 
 /** WebClient logs every refused block and retry; the assertions say what matters. */
 export const silentLogger: Logger = {

@@ -1,8 +1,8 @@
 import { SocketModeClient } from '@slack/socket-mode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { commandFields, viewSubmissionPayload } from '../../src/sim/slack/driver.js';
-import { type SlackSim, startSlackSim } from '../../src/sim/slack/index.js';
+import { commandFields, viewSubmissionPayload } from '../../testkit/slack-sim/driver.js';
+import { type SlackSim, startSlackSim } from '../../testkit/slack-sim/index.js';
 import { silentLogger, simClient, slackError } from './slack-client.js';
 
 let sim: SlackSim;

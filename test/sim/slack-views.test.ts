@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type SlackSim, startSlackSim } from '../../src/sim/slack/index.js';
+import { type SlackSim, startSlackSim } from '../../testkit/slack-sim/index.js';
 import { simClient, slackError } from './slack-client.js';
 
 let sim: SlackSim;

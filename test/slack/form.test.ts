@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formValues } from '../../src/sim/slack/driver.js';
 import { readForm } from '../../src/slack/form.js';
+import { formValues } from '../../testkit/slack-sim/driver.js';
 
 describe('reading the form', () => {
   it('maps the checkboxes and providers to the run’s options', () => {

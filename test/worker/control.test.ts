@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLeaseManager, LeaseLostError } from '../../src/queue/lease.js';
+import { createLeaseManager, LeaseLostError } from '../../src/coordination/lease.js';
 import { migrationKeys } from '../../src/store/keys.js';
 import { createRunStore } from '../../src/store/run-store.js';
 import { finalStatus, parseCsv } from '../helpers/expected-rows.js';

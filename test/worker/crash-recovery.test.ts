@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLeaseManager } from '../../src/queue/lease.js';
+import { createLeaseManager } from '../../src/coordination/lease.js';
 import { migrationKeys } from '../../src/store/keys.js';
 import { spawnWorker } from '../helpers/child-worker.js';
 import { finalStatus, parseCsv, unjustifiedRepeats } from '../helpers/expected-rows.js';

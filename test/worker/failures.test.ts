@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { REGION_MISMATCH_MESSAGE } from '../../src/nylas/regions.js';
+import { REGION_MISMATCH_MESSAGE } from '../../src/config/regions.js';
 import { type Harness, startHarness, V2_APP, V2_OTHER, V3_APP } from '../helpers/worker-harness.js';
 
 let harness: Harness | undefined;

@@ -1,5 +1,5 @@
+import { REGION_MISMATCH_MESSAGE, type Region } from '../../config/regions.js';
 import { NylasError } from '../../nylas/errors.js';
-import { REGION_MISMATCH_MESSAGE, type Region } from '../../nylas/regions.js';
 import { MigrationFailure, nylasCall } from '../failure.js';
 import type { RunContext } from './context.js';
 

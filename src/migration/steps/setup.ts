@@ -1,5 +1,5 @@
+import type { Region } from '../../config/regions.js';
 import { NylasError } from '../../nylas/errors.js';
-import type { Region } from '../../nylas/regions.js';
 import { connectorStatus } from '../checklist.js';
 import { describeNylasFailure, MigrationFailure, nylasCall } from '../failure.js';
 import type { MigrationStep } from '../progress.js';

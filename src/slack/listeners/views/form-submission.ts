@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import { REGION_MISMATCH_MESSAGE } from '../../../nylas/regions.js';
+import { REGION_MISMATCH_MESSAGE } from '../../../config/regions.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { type FormErrors, readForm } from '../../form.js';
 import { BLOCK, CALLBACK } from '../../ids.js';

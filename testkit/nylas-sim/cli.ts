@@ -1,5 +1,5 @@
 /**
- * `npx tsx src/sim/nylas/cli.ts --accounts 500 --port 4010 [--latency 50] [--rate 20] [--seed 1]`
+ * `npx tsx testkit/nylas-sim/cli.ts --accounts 500 --port 4010 [--latency 50] [--rate 20] [--seed 1]`
  *
  * Starts a simulator with a US and an EU pair of apps (plus an unlinked spare v3 app per region),
  * prints its URL, an apps registry in YAML and the env lines that point the project at it, and runs

@@ -3,8 +3,15 @@
  * the slash command, the form's submission, then "Create app" — reading the bot's answers and what it
  * asked the Web API stand-in to do (views.open, the thread's parent message).
  */
-import { commandBody, formValues, postToBot, type SlackPost, viewSubmission } from '../sim/slack/driver.js';
-import { BLOCK } from '../slack/ids.js';
+
+import { BLOCK } from '../../src/slack/ids.js';
+import {
+  commandBody,
+  formValues,
+  postToBot,
+  type SlackPost,
+  viewSubmission,
+} from '../../testkit/slack-sim/driver.js';
 import { capBullets, messageSource, renderMrkdwn, type Terminal } from './print.js';
 import type { DemoWorld } from './setup.js';
 import { DemoFailure, waitFor } from './wait.js';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { redisScript, runScript } from '../shared/redis-script.js';
 import { sleep as sleepMs } from '../shared/sleep.js';
+import { redisScript, runScript } from './redis-script.js';
 
 /**
  * One shared request budget per v3 application, kept in Redis, so that every worker process on every

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { type RedisScript, redisScript, runScript } from '../shared/redis-script.js';
 import { sleep } from '../shared/sleep.js';
+import { type RedisScript, redisScript, runScript } from './redis-script.js';
 
 /**
  * A lease per v2 app, with a fencing token, so that one migration runs in one place at a time even when

@@ -17,7 +17,7 @@ import {
   NYLAS_MIGRATION_RATE_PER_SECOND,
   type RateBudget,
   RateBudgetError,
-} from '../../src/queue/rate-budget.js';
+} from '../../src/coordination/rate-budget.js';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
 /** The pace for a limit keeps the ratio of production (19 for 20), hence the same 52.6 ms of slack. */

@@ -4,12 +4,12 @@
  * line comes from the run's progress in Redis (what `/migrate status` reads).
  */
 
-import { sleep } from '../shared/sleep.js';
-import type { SimFile, SimMessage, SlackSim } from '../sim/slack/index.js';
-import { BLOCK } from '../slack/ids.js';
-import { countsLine } from '../slack/views/parent-message.js';
-import { progressBar } from '../slack/views/text.js';
-import type { MigrationRecord, MigrationRecords } from '../store/migration-records.js';
+import { sleep } from '../../src/shared/sleep.js';
+import { BLOCK } from '../../src/slack/ids.js';
+import { countsLine } from '../../src/slack/views/parent-message.js';
+import { progressBar } from '../../src/slack/views/text.js';
+import type { MigrationRecord, MigrationRecords } from '../../src/store/migration-records.js';
+import type { SimFile, SimMessage, SlackSim } from '../../testkit/slack-sim/index.js';
 import type { StartedThread } from './drive.js';
 import { capBullets, clock, formatSeconds, messageSource, renderMrkdwn, type Terminal } from './print.js';
 import { DemoFailure } from './wait.js';

@@ -8,7 +8,7 @@ import {
   LeaseLostError,
   type LeaseManager,
   LeaseUsageError,
-} from '../../src/queue/lease.js';
+} from '../../src/coordination/lease.js';
 
 let redis: Redis;
 let prefix: string;

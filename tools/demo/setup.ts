@@ -3,12 +3,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { type RunningServices, startServices } from '../app/services.js';
-import { type AppsRegistry, loadAppsRegistry } from '../config/apps-registry.js';
-import { loadEnv } from '../config/env.js';
-import type { Logger } from '../shared/logger.js';
-import { type NylasSim, type NylasSimOptions, startNylasSim } from '../sim/nylas/index.js';
-import { type SlackSim, startSlackSim } from '../sim/slack/index.js';
+import { type RunningServices, startServices } from '../../src/app/services.js';
+import { type AppsRegistry, loadAppsRegistry } from '../../src/config/apps-registry.js';
+import { loadEnv } from '../../src/config/env.js';
+import type { Logger } from '../../src/shared/logger.js';
+import { type NylasSim, type NylasSimOptions, startNylasSim } from '../../testkit/nylas-sim/index.js';
+import { type SlackSim, startSlackSim } from '../../testkit/slack-sim/index.js';
 
 /** Nylas's own limit on migration-tools requests per second per v3 app; the worker paces at 19. */
 export const NYLAS_MIGRATION_LIMIT = 20;

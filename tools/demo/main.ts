@@ -8,11 +8,12 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
-import { ConfigError } from '../config/config-error.js';
-import { createJsonLogger, type Logger } from '../shared/logger.js';
-import { defaultSimUsers } from '../sim/slack/index.js';
-import { countsLine } from '../slack/views/parent-message.js';
-import { createMigrationRecords } from '../store/migration-records.js';
+import { ConfigError } from '../../src/config/config-error.js';
+import { migrationJobKeyPrefix } from '../../src/queue/migration-queue.js';
+import { createJsonLogger, type Logger } from '../../src/shared/logger.js';
+import { countsLine } from '../../src/slack/views/parent-message.js';
+import { createMigrationRecords } from '../../src/store/migration-records.js';
+import { defaultSimUsers } from '../../testkit/slack-sim/index.js';
 import { type DemoOptions, parseDemoArgs, USAGE } from './args.js';
 import { playSlack } from './drive.js';
 import { formatSeconds, messageSource, plainStyle, renderMrkdwn, Terminal } from './print.js';
@@ -128,7 +129,7 @@ async function run(
   const recordsClient = new Redis(redis.url, { maxRetriesPerRequest: 1 });
   recordsClient.on('error', () => {});
   closers.push(() => recordsClient.quit());
-  const records = createMigrationRecords(recordsClient, prefix);
+  const records = createMigrationRecords(recordsClient, prefix, migrationJobKeyPrefix(prefix));
 
   row(
     'Nylas',

@@ -1,4 +1,4 @@
-import { sleep } from '../shared/sleep.js';
+import { sleep } from '../../src/shared/sleep.js';
 
 /** A failure the demo explains in one line (no stack trace). */
 export class DemoFailure extends Error {}

@@ -1,13 +1,14 @@
 import { Redis } from 'ioredis';
-import { type RunningServices, type ServiceOptions, startServices } from '../app/services.js';
-import { type AppsRegistry, parseAppsRegistry } from '../config/apps-registry.js';
-import { loadEnv } from '../config/env.js';
-import type { Logger } from '../shared/logger.js';
-import { deleteKeysUnder } from '../store/delete-prefix.js';
-import { createMigrationRecords, type MigrationRecords } from '../store/migration-records.js';
-import { type NylasSim, type NylasSimOptions, startNylasSim } from './nylas/index.js';
-import { SIGNING_SECRET } from './slack/driver.js';
-import { type SlackSim, type SlackSimOptions, startSlackSim } from './slack/index.js';
+import { type RunningServices, type ServiceOptions, startServices } from '../src/app/services.js';
+import { type AppsRegistry, parseAppsRegistry } from '../src/config/apps-registry.js';
+import { loadEnv } from '../src/config/env.js';
+import { migrationJobKeyPrefix } from '../src/queue/migration-queue.js';
+import type { Logger } from '../src/shared/logger.js';
+import { deleteKeysUnder } from '../src/store/delete-prefix.js';
+import { createMigrationRecords, type MigrationRecords } from '../src/store/migration-records.js';
+import { type NylasSim, type NylasSimOptions, startNylasSim } from './nylas-sim/index.js';
+import { SIGNING_SECRET } from './slack-sim/driver.js';
+import { type SlackSim, type SlackSimOptions, startSlackSim } from './slack-sim/index.js';
 
 /** The apps every local stack serves: a US pair with accounts, a second US pair, an EU v3 app. */
 export const LOCAL_APPS = {
@@ -115,7 +116,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     services,
     botUrl: `http://127.0.0.1:${services.bot?.port}`,
     redis,
-    records: createMigrationRecords(redis, options.prefix),
+    records: createMigrationRecords(redis, options.prefix, migrationJobKeyPrefix(options.prefix)),
     async close() {
       await services.close();
       await deleteKeysUnder(redis, options.prefix);
