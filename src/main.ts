@@ -3,11 +3,10 @@ import { startServices } from './app/services.js';
 import { loadAppsRegistry } from './config/apps-registry.js';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from './config/config-error.js';
 import { loadEnv, type Role } from './config/env.js';
+import { PRODUCTION_TIMINGS } from './config/timings.js';
 import { createJsonLogger } from './shared/logger.js';
 
 const ROLES: readonly Role[] = ['all', 'bot', 'worker'];
-/** A second signal, or a shutdown that hangs, ends the process anyway. */
-const SHUTDOWN_LIMIT_MS = 30_000;
 
 function fail(message: string, code: number): never {
   process.stderr.write(`migrate-bot: ${message}\n`);
@@ -58,7 +57,8 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     logger.info('stopping', { signal });
-    setTimeout(() => process.exit(1), SHUTDOWN_LIMIT_MS).unref();
+    // A second signal, or a shutdown that hangs, ends the process anyway.
+    setTimeout(() => process.exit(1), PRODUCTION_TIMINGS.shutdownLimitMs).unref();
     services.close().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -4,6 +4,7 @@ import { LogLevel, WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { AppsRegistry } from '../config/apps-registry.js';
 import type { Env, Role } from '../config/env.js';
+import { PRODUCTION_TIMINGS } from '../config/timings.js';
 import type { AdminCheck } from '../migration/run-deps.js';
 import { createNylasClientFactory, type HttpSettings } from '../nylas/client-factory.js';
 import {
@@ -29,9 +30,9 @@ import { createMigrationRecords } from '../store/migration-records.js';
 /** The Redis key prefix of production (BullMQ queues and our records live under it). */
 export const DEFAULT_PREFIX = 'migrate';
 
-/** Nylas HTTP settings in production: the lease (30 s) must outlive this timeout. */
+/** Nylas HTTP settings in production (the timeout is checked against the lease in config/timings.ts). */
 export const PRODUCTION_HTTP: HttpSettings = {
-  timeoutMs: 15_000,
+  timeoutMs: PRODUCTION_TIMINGS.httpTimeoutMs,
   maxAttempts: 5,
   baseDelayMs: 500,
   maxDelayMs: 15_000,
@@ -116,7 +117,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         notifier: createThreadNotifier({ client, registry, logger }),
         verifyAdmin: workerAdminCheck(verifier, logger),
         logger,
-        httpTimeoutMs: (options.http ?? PRODUCTION_HTTP).timeoutMs ?? 15_000,
+        httpTimeoutMs: (options.http ?? PRODUCTION_HTTP).timeoutMs ?? PRODUCTION_TIMINGS.httpTimeoutMs,
         settings: { reportDir: join(tmpdir(), 'migrate-bot-reports') },
         ...options.worker,
       });

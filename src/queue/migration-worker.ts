@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AppsRegistry } from '../config/apps-registry.js';
+import {
+  assertTimings,
+  leaseRenewIntervalMs,
+  PRODUCTION_TIMINGS,
+  runCommandTimeoutMs,
+} from '../config/timings.js';
 import { createLeaseManager, type Lease, LeaseLostError } from '../coordination/lease.js';
 import { createRateBudget, NYLAS_MIGRATION_RATE_PER_SECOND } from '../coordination/rate-budget.js';
 import { RunInterrupted } from '../migration/failure.js';
@@ -19,6 +25,7 @@ import type { NylasClientFactory } from '../nylas/client-factory.js';
 import type { Logger } from '../shared/logger.js';
 import { createMigrationRecords, FINISHED_STATUSES } from '../store/migration-records.js';
 import { createRunReader, createRunStore } from '../store/run-store.js';
+import { decideJobFate } from './job-fate.js';
 import { MIGRATION_QUEUE, type MigrationJobData, migrationJobKeyPrefix } from './migration-queue.js';
 import { createReportCourier } from './report-courier.js';
 
@@ -64,10 +71,14 @@ const INVALID_JOB = 'invalid migration job data';
  */
 export function createMigrationWorker(options: MigrationWorkerOptions) {
   const { redis, prefix, logger } = options;
-  const leaseTtlMs = options.leaseTtlMs ?? 30_000;
-  if (leaseTtlMs <= options.httpTimeoutMs) {
-    throw new Error(`leaseTtlMs (${leaseTtlMs}) must exceed the HTTP timeout (${options.httpTimeoutMs})`);
-  }
+  const leaseTtlMs = options.leaseTtlMs ?? PRODUCTION_TIMINGS.leaseTtlMs;
+  const drainTimeoutMs = options.drainTimeoutMs ?? PRODUCTION_TIMINGS.drainTimeoutMs;
+  assertTimings({
+    httpTimeoutMs: options.httpTimeoutMs,
+    leaseTtlMs,
+    drainTimeoutMs,
+    shutdownLimitMs: PRODUCTION_TIMINGS.shutdownLimitMs,
+  });
   const settings: RunSettings = {
     ...DEFAULT_RUN_SETTINGS,
     reportDir: join(tmpdir(), 'migrate-bot-reports'),
@@ -77,7 +88,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
   // The run's own Redis traffic (records, leases, rate budget) goes over a connection of its own with a
   // command timeout: a command lost in a disconnect then fails the attempt (which resumes) instead of
   // hanging the run for ever. BullMQ keeps `redis`, whose blocking reads must not time out.
-  const runRedis = redis.duplicate({ commandTimeout: Math.max(5_000, Math.floor(leaseTtlMs / 2)) });
+  const runRedis = redis.duplicate({ commandTimeout: runCommandTimeoutMs(leaseTtlMs) });
   runRedis.on('error', (error) => logger.warn('redis connection error (run)', { error }));
   const records = createMigrationRecords(runRedis, prefix, migrationJobKeyPrefix(prefix));
   const leases = createLeaseManager(runRedis, { keyPrefix: prefix, ttlMs: leaseTtlMs });
@@ -160,10 +171,11 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     const runAbort = new AbortController();
     const onHardStop = () => runAbort.abort(hardStop.signal.reason);
     hardStop.signal.addEventListener('abort', onHardStop);
-    const stopRenew = heldLease.startAutoRenew(Math.floor(leaseTtlMs / 3), (error) => {
+    const stopRenew = heldLease.startAutoRenew(leaseRenewIntervalMs(leaseTtlMs), (error) => {
       log.warn('lease lost: another worker may own this migration now; stopping', { error });
       runAbort.abort(error);
     });
+    // Released at the end unless the fate says requests may still be in flight (then it expires).
     let releaseLease = true;
     try {
       const store = createRunStore({
@@ -225,30 +237,39 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
       log.info('migration finished', { outcome: result.outcome });
       return { outcome: result.outcome };
     } catch (error) {
-      // Nothing in flight only when the run stopped between accounts for a shutdown; otherwise clone
-      // requests may still land at Nylas: keep the lease until it expires, so whoever resumes the run
-      // starts only when none of ours can create a grant any more.
-      releaseLease = error instanceof RunInterrupted;
-      if (drain.signal.aborted) {
-        // A deploy is not the migration's fault: hand the job back without using an attempt.
-        return await handBack(job, token, releaseLease ? 1_000 : leaseTtlMs);
+      const leaseLost =
+        error instanceof LeaseLostError
+          ? { holder: (await leases.inspect(heldLease.resource).catch(() => null)) !== null }
+          : undefined;
+      const fate = decideJobFate({
+        interruptedCleanly: error instanceof RunInterrupted,
+        draining: drain.signal.aborted,
+        leaseLost,
+        unrecoverable: error instanceof UnrecoverableError,
+        attemptsMade: job.attemptsMade,
+        maxAttempts: job.opts.attempts ?? 1,
+        leaseTtlMs,
+      });
+      log.info('migration attempt ended early', { fate: fate.kind, error });
+      releaseLease = fate.releaseLease;
+      switch (fate.kind) {
+        case 'hand_back':
+          return await handBack(job, token, fate.delayMs);
+        case 'abandon':
+          // No attempt is left: end the run in the open rather than leave its apps reserved for ever.
+          await abandon(
+            request,
+            `the run stopped after ${job.attemptsMade + 1} attempts: ${(error as Error).message}`,
+            heldLease.token,
+          );
+          throw error;
+        case 'retry':
+          throw error;
+        case 'yield_to_holder':
+          throw error; // another worker runs it now
+        default:
+          return fate satisfies never;
       }
-      if (error instanceof LeaseLostError) {
-        const holder = await leases.inspect(heldLease.resource).catch(() => null);
-        // Lost without a successor (a long Redis outage): come back once it has expired, for free.
-        if (!holder) return await handBack(job, token, leaseTtlMs);
-        throw error; // another worker runs it now
-      }
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (lastAttempt || error instanceof UnrecoverableError) {
-        // No attempt is left: end the run in the open rather than leave its apps reserved for ever.
-        await abandon(
-          request,
-          `the run stopped after ${job.attemptsMade + 1} attempts: ${(error as Error).message}`,
-          heldLease.token,
-        );
-      }
-      throw error;
     } finally {
       stopRenew();
       hardStop.signal.removeEventListener('abort', onHardStop);
@@ -294,7 +315,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
       drain.abort(new Error('worker shutting down'));
       const closing = worker.close();
       const timeout = new Promise<'timeout'>((resolve) =>
-        setTimeout(() => resolve('timeout'), options.drainTimeoutMs ?? 20_000).unref(),
+        setTimeout(() => resolve('timeout'), drainTimeoutMs).unref(),
       );
       if ((await Promise.race([closing, timeout])) === 'timeout') {
         logger.warn('drain timed out; abandoning in-flight requests');
