@@ -13,6 +13,7 @@ import {
   NYLAS_MIGRATION_LIMIT_PER_SECOND,
   NYLAS_MIGRATION_RATE_PER_SECOND,
 } from '../src/coordination/rate-budget.js';
+import { createWorkerConnection } from '../src/coordination/redis-connections.js';
 import { DEFAULT_RUN_SETTINGS } from '../src/migration/run-deps.js';
 import { createMigrationQueue, migrationJobKeyPrefix } from '../src/queue/migration-queue.js';
 import { createMigrationProducer } from '../src/queue/producer.js';
@@ -22,6 +23,7 @@ import {
   type MigrationRecord,
 } from '../src/store/migration-records.js';
 import { startNylasSim } from '../testkit/nylas-sim/index.js';
+import { startRedisCluster } from '../testkit/redis-cluster.js';
 import { WORKER_PROCESS_ENV } from '../testkit/worker-process/config.js';
 import {
   BENCH_HTTP,
@@ -51,6 +53,8 @@ export interface CloneScenario {
   apps: number;
   /** Migrations per worker process at once; production default (4) when unset. */
   workerConcurrency?: number;
+  /** Run on a Redis Cluster of three masters started for the scenario (keys under a hash tag). */
+  cluster?: boolean;
 }
 
 const LIMIT = NYLAS_MIGRATION_LIMIT_PER_SECOND;
@@ -89,8 +93,10 @@ export async function runCloneScenario(scenario: CloneScenario): Promise<Scenari
   ].join('\n');
   parseAppsRegistry(registryYaml, 'bench-registry', {}); // fail here, not in a child, if it is wrong
 
-  const prefix = benchPrefix('clone');
-  const redis = benchRedis();
+  const cluster = scenario.cluster ? await startRedisCluster(3) : undefined;
+  const redisUrl = cluster?.url ?? REDIS_URL;
+  const prefix = cluster ? `{${benchPrefix('clone')}}` : benchPrefix('clone');
+  const redis = cluster ? createWorkerConnection(cluster.url) : benchRedis();
   const records = createMigrationRecords(redis, prefix, migrationJobKeyPrefix(prefix));
   const queue = createMigrationQueue(redis, prefix);
   const producer = createMigrationProducer({ records, queue });
@@ -100,7 +106,7 @@ export async function runCloneScenario(scenario: CloneScenario): Promise<Scenari
 
   try {
     const config: WorkerProcessConfig = {
-      redisUrl: REDIS_URL,
+      redisUrl,
       prefix,
       registryYaml,
       hosts: { us: { v2: sim.url, v3: sim.url }, eu: { v2: sim.url, v3: sim.url } },
@@ -220,6 +226,7 @@ export async function runCloneScenario(scenario: CloneScenario): Promise<Scenari
       notes.push(`CPU ms per worker ${stats.map((s) => Math.round(s.cpuMs)).join('/')}`);
       notes.push(`RSS MB per worker ${stats.map((s) => kbToMb(s.maxRssKb)).join('/')}`);
     }
+    if (cluster) notes.push(`Redis Cluster of ${cluster.ports.length} masters`);
     if (scenario.workerConcurrency !== undefined)
       notes.push(`worker concurrency ${scenario.workerConcurrency}`);
     notes.push(`whole run ${round(totalSeconds, 1)} s`);
@@ -273,5 +280,6 @@ export async function runCloneScenario(scenario: CloneScenario): Promise<Scenari
     await redis.quit();
     await sim.close();
     await rm(reportDir, { recursive: true, force: true });
+    await cluster?.close();
   }
 }

@@ -46,6 +46,18 @@ const SCENARIOS: Scenario[] = [
       }),
   },
   {
+    // Issue 8's row: 2 v3 apps × 1,000 accounts, 4 workers, every key on a real 3-master Redis Cluster.
+    name: 'clone-cluster-4-workers-2-apps',
+    run: (n) =>
+      runCloneScenario({
+        name: 'clone-cluster-4-workers-2-apps',
+        accounts: n ?? 2_000,
+        workers: 4,
+        apps: 2,
+        cluster: true,
+      }),
+  },
+  {
     name: 'report-100k',
     run: (n) => runReportScenario({ rows: n ?? REPORT_ROWS }),
   },

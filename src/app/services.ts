@@ -1,10 +1,16 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogLevel, WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
 import type { AppsRegistry } from '../config/apps-registry.js';
 import type { Env, Role } from '../config/env.js';
+import { describeRedisTarget, keyPrefixFor, parseRedisTarget } from '../config/redis-target.js';
 import { PRODUCTION_TIMINGS } from '../config/timings.js';
+import {
+  createFailFastConnection,
+  createWorkerConnection,
+  type RedisConnection,
+  waitReady,
+} from '../coordination/redis-connections.js';
 import type { AdminCheck } from '../migration/run-deps.js';
 import { createNylasClientFactory, type HttpSettings } from '../nylas/client-factory.js';
 import {
@@ -18,7 +24,6 @@ import {
   type MigrationWorkerOptions,
 } from '../queue/migration-worker.js';
 import { createMigrationProducer } from '../queue/producer.js';
-import { createFailFastConnection, createWorkerConnection } from '../queue/redis-connections.js';
 import type { Logger } from '../shared/logger.js';
 import { type AdminVerifier, createAdminVerifier } from '../slack/admin-verifier.js';
 import { audit } from '../slack/audit.js';
@@ -27,7 +32,7 @@ import { type RunningBot, startBot } from '../slack/bot.js';
 import { createThreadNotifier } from '../slack/thread-notifier.js';
 import { createMigrationRecords } from '../store/migration-records.js';
 
-/** The Redis key prefix of production (BullMQ queues and our records live under it). */
+/** The Redis key prefix of production (BullMQ queues and our records live under it; `{migrate}` on a cluster). */
 export const DEFAULT_PREFIX = 'migrate';
 
 /** Nylas HTTP settings in production (the timeout is checked against the lease in config/timings.ts). */
@@ -92,7 +97,9 @@ function workerAdminCheck(verifier: AdminVerifier, logger: Logger): AdminCheck {
 /** Starts the bot, the worker, or both, wired to Redis, Slack and Nylas as the environment says. */
 export async function startServices(options: ServiceOptions): Promise<RunningServices> {
   const { env, registry, role, logger } = options;
-  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const target = parseRedisTarget(env.redisUrl.reveal());
+  if ('error' in target) throw new Error(`REDIS_URL ${target.error}`);
+  const prefix = options.prefix ?? keyPrefixFor(target, DEFAULT_PREFIX);
   const client = slackClient(env, logger);
   const verifier = createAdminVerifier({ client, policy: policyOf(env) });
   const closers: Array<() => Promise<unknown>> = [];
@@ -106,7 +113,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
   try {
     await checkRedis(env.redisUrl.reveal());
     if (role !== 'bot') {
-      const connection: Redis = createWorkerConnection(env.redisUrl.reveal());
+      const connection: RedisConnection = createWorkerConnection(env.redisUrl.reveal());
       connection.on('error', (error) => logger.warn('redis connection error (worker)', { error }));
       closers.push(() => connection.quit());
       const worker = createMigrationWorker({
@@ -168,20 +175,10 @@ async function checkRedis(url: string): Promise<void> {
     await waitReady(probe);
     await probe.ping();
   } catch {
-    const { hostname, port } = new URL(url);
-    throw new Error(`Redis does not answer at ${hostname}:${port || 6379} (REDIS_URL)`);
+    const target = parseRedisTarget(url);
+    const where = 'error' in target ? 'REDIS_URL' : describeRedisTarget(target);
+    throw new Error(`Redis does not answer at ${where} (REDIS_URL)`);
   } finally {
     probe.disconnect();
   }
-}
-
-async function waitReady(connection: Redis): Promise<void> {
-  if (connection.status === 'ready') return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('Redis did not answer within 5 s')), 5_000);
-    connection.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

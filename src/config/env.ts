@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Secret } from '../shared/secret.js';
 import { ConfigError } from './config-error.js';
+import { parseRedisTarget } from './redis-target.js';
 import type { Region } from './regions.js';
 
 /** Which parts of the app this process runs; each needs a different subset of the environment. */
@@ -54,9 +55,10 @@ const variables = {
     secret: false,
   },
   REDIS_URL: {
-    schema: z
-      .string()
-      .refine((v) => URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol), 'must be a redis:// URL'),
+    schema: z.string().superRefine((v, ctx) => {
+      const target = parseRedisTarget(v);
+      if ('error' in target) ctx.addIssue({ code: 'custom', message: target.error });
+    }),
     secret: true, // may carry a password
   },
   NYLAS_APPS_FILE: { schema: z.string().min(1), secret: false },

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { sleep } from '../shared/sleep.js';
+import type { RedisConnection } from './redis-connections.js';
 import { type RedisScript, redisScript, runScript } from './redis-script.js';
 
 /**
@@ -150,7 +150,7 @@ export interface LeaseManagerOptions {
 }
 
 /** The Redis commands the leases use; a full `Redis` connection fits. */
-export type LeaseRedis = Pick<Redis, 'evalsha' | 'eval'>;
+export type LeaseRedis = Pick<RedisConnection, 'evalsha' | 'eval'>;
 
 /** KEYS[1] lease, KEYS[2] token counter; ARGV[1] owner, ARGV[2] ttl ms → {1, token} | {0, pttl}. */
 const ACQUIRE_LUA = `

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { sleep as sleepMs } from '../shared/sleep.js';
+import type { RedisConnection } from './redis-connections.js';
 import { redisScript, runScript } from './redis-script.js';
 
 /**
@@ -85,7 +85,7 @@ export interface RateBudget {
 }
 
 /** The Redis commands the budget uses; a full `Redis` connection fits. */
-export type RateBudgetRedis = Pick<Redis, 'evalsha' | 'eval'>;
+export type RateBudgetRedis = Pick<RedisConnection, 'evalsha' | 'eval'>;
 
 /**
  * Reserves the next send slot of one scope, on Redis's clock (µs): `slot = max(now, next)`, then

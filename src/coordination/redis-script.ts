@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connections.js';
 
 /** A Lua script and its SHA-1, so it is sent once and then run by hash. */
 export interface RedisScript {
@@ -7,7 +7,7 @@ export interface RedisScript {
   readonly sha: string;
 }
 
-export type ScriptRedis = Pick<Redis, 'evalsha' | 'eval'>;
+export type ScriptRedis = Pick<RedisConnection, 'evalsha' | 'eval'>;
 
 export function redisScript(lua: string): RedisScript {
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };

@@ -1,5 +1,5 @@
 import { Queue, type QueueOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../coordination/redis-connections.js';
 import type { MigrationRequest } from '../migration/request.js';
 
 export const MIGRATION_QUEUE = 'migrations';
@@ -27,7 +27,7 @@ export const migrationJobKeyPrefix = (prefix: string) => `${prefix}:${MIGRATION_
 export type MigrationQueue = Queue<MigrationJobData, unknown, typeof MIGRATION_JOB>;
 
 export function createMigrationQueue(
-  connection: Redis,
+  connection: RedisConnection,
   prefix: string,
   options: Partial<QueueOptions> = {},
 ): MigrationQueue {

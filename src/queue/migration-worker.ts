@@ -1,7 +1,6 @@
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { AppsRegistry } from '../config/apps-registry.js';
 import {
   assertTimings,
@@ -11,6 +10,7 @@ import {
 } from '../config/timings.js';
 import { createLeaseManager, type Lease, LeaseLostError } from '../coordination/lease.js';
 import { createRateBudget, NYLAS_MIGRATION_RATE_PER_SECOND } from '../coordination/rate-budget.js';
+import { duplicateWithCommandTimeout, type RedisConnection } from '../coordination/redis-connections.js';
 import { RunInterrupted } from '../migration/failure.js';
 import type { Notifier } from '../migration/notifier.js';
 import { type MigrationRequest, migrationRequestSchema } from '../migration/request.js';
@@ -31,7 +31,7 @@ import { createReportCourier } from './report-courier.js';
 
 export interface MigrationWorkerOptions {
   /** A worker connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking reads. */
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   registry: AppsRegistry;
   nylas: NylasClientFactory;
@@ -88,7 +88,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
   // The run's own Redis traffic (records, leases, rate budget) goes over a connection of its own with a
   // command timeout: a command lost in a disconnect then fails the attempt (which resumes) instead of
   // hanging the run for ever. BullMQ keeps `redis`, whose blocking reads must not time out.
-  const runRedis = redis.duplicate({ commandTimeout: runCommandTimeoutMs(leaseTtlMs) });
+  const runRedis = duplicateWithCommandTimeout(redis, runCommandTimeoutMs(leaseTtlMs));
   runRedis.on('error', (error) => logger.warn('redis connection error (run)', { error }));
   const records = createMigrationRecords(runRedis, prefix, migrationJobKeyPrefix(prefix));
   const leases = createLeaseManager(runRedis, { keyPrefix: prefix, ttlMs: leaseTtlMs });

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../coordination/redis-connections.js';
 import type { Notifier } from '../migration/notifier.js';
 import { writeReport } from '../migration/report.js';
 import { reportFilename } from '../migration/steps/finish.js';
@@ -17,7 +17,7 @@ const CLAIM_MS = 120_000;
  * including one that starts after a crash.
  */
 export function createReportCourier(deps: {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   records: MigrationRecords;
   notifier: Notifier;

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { RedisConnection } from '../coordination/redis-connections.js';
 import { redisScript, runScript } from '../coordination/redis-script.js';
 import type { ProgressPayload } from '../migration/progress.js';
 import { type MigrationRequest, migrationRequestSchema } from '../migration/request.js';
@@ -86,7 +86,7 @@ const jsonField = <T extends z.ZodType>(schema: T) =>
  * and per v3 app), status, progress, cancel requests and the recent list. Run-time writes of results go
  * through the fenced {@link RunStore} instead.
  */
-export function createMigrationRecords(redis: Redis, prefix: string, jobKeyPrefix: string) {
+export function createMigrationRecords(redis: RedisConnection, prefix: string, jobKeyPrefix: string) {
   const keys: MigrationKeys = migrationKeys(prefix);
   const recentLimit = 200;
 

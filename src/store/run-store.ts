@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { FencedCommand, Lease, LeaseManager } from '../coordination/lease.js';
+import type { RedisConnection } from '../coordination/redis-connections.js';
 import { type AccountRecord, type AccountResult, accountResultSchema } from '../migration/account.js';
 import {
   emptyCounts,
@@ -45,7 +45,7 @@ function chunked<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Read access to a migration's accounts and results (for reports, and for the run a retry repeats). */
-export function createRunReader(redis: Redis, prefix: string, migrationId: string) {
+export function createRunReader(redis: RedisConnection, prefix: string, migrationId: string) {
   const keys = migrationKeys(prefix);
   return {
     accountCount: () => redis.hlen(keys.accounts(migrationId)),
@@ -70,7 +70,7 @@ export function createRunReader(redis: Redis, prefix: string, migrationId: strin
  * lease (its successor took over) gets `LeaseLostError` and writes nothing.
  */
 export function createRunStore(options: {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   migrationId: string;
   leases: Pick<LeaseManager, 'fencedExecOrThrow'>;

@@ -92,6 +92,18 @@ describe('loadEnv', () => {
     expect(error.message).not.toContain('\n');
   });
 
+  it('takes a Redis Cluster as redis+cluster://host:port,host:port and names a bad seed without the password', () => {
+    const url = 'redis+cluster://app:s3cret-pw@10.0.0.1:7000,10.0.0.2:7001';
+    expect(loadEnv({ ...base, REDIS_URL: url }, 'all').redisUrl.reveal()).toBe(url);
+    const error = errorOf(() =>
+      loadEnv({ ...base, REDIS_URL: 'redis+cluster://app:s3cret-pw@10.0.0.1:7000,10.0.0.2:port' }, 'all'),
+    );
+    expect(error.message).toBe('REDIS_URL names a cluster node that is not host:port ("10.0.0.2:port")');
+    expect(errorOf(() => loadEnv({ ...base, REDIS_URL: 'memcached://x' }, 'all')).message).toBe(
+      'REDIS_URL must be a redis:// URL, or redis+cluster://host:port,host:port for a Redis Cluster',
+    );
+  });
+
   it('never echoes a secret value, even a malformed one', () => {
     const cases = [
       { SLACK_BOT_TOKEN: 'xoxp-user-token-secret' },

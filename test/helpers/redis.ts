@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { createWorkerConnection } from '../../src/queue/redis-connections.js';
+import { createWorkerConnection, type RedisConnection } from '../../src/coordination/redis-connections.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -9,8 +8,8 @@ export function uniquePrefix(label: string): string {
   return `test-${label}-${randomUUID().slice(0, 8)}`;
 }
 
-export function workerRedis(): Redis {
-  return createWorkerConnection(REDIS_URL);
+export function workerRedis(url = REDIS_URL): RedisConnection {
+  return createWorkerConnection(url);
 }
 
 export { deleteKeysUnder as deletePrefix } from '../../src/store/delete-prefix.js';

@@ -1,8 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { parseAppsRegistry } from '../../src/config/apps-registry.js';
+import type { RedisConnection } from '../../src/coordination/redis-connections.js';
 import type { AdminCheck, RunSettings } from '../../src/migration/run-deps.js';
 import { createNylasClientFactory } from '../../src/nylas/client-factory.js';
 import { createMigrationQueue, migrationJobKeyPrefix } from '../../src/queue/migration-queue.js';
@@ -49,6 +49,8 @@ export interface HarnessOptions {
   ratePerSecond?: number;
   verifyAdmin?: AdminCheck;
   settings?: Partial<RunSettings>;
+  /** Another Redis (a cluster's `redis+cluster://` URL); the keys then live under a hash tag. */
+  redisUrl?: string;
 }
 
 export const allowEveryone: AdminCheck = async () => ({ ok: true });
@@ -81,8 +83,10 @@ v3_apps:
 `;
   const registry = parseAppsRegistry(registryYaml, 'test-registry', {});
   const hosts = { us: { v2: sim.url, v3: sim.url }, eu: { v2: sim.url, v3: sim.url } };
-  const prefix = uniquePrefix('mig');
-  const redis: Redis = workerRedis();
+  const redisUrl = options.redisUrl ?? REDIS_URL;
+  const cluster = redisUrl.includes('+cluster://');
+  const prefix = cluster ? `{${uniquePrefix('mig')}}` : uniquePrefix('mig');
+  const redis: RedisConnection = workerRedis(redisUrl);
   const records = createMigrationRecords(redis, prefix, migrationJobKeyPrefix(prefix));
   const queue = createMigrationQueue(redis, prefix);
   const producer = createMigrationProducer({
@@ -93,10 +97,10 @@ v3_apps:
   const recorder = createRecordingNotifier();
   const reportDir = await mkdtemp(join(tmpdir(), 'reports-'));
   const workers: MigrationWorker[] = [];
-  const connections: Redis[] = [];
+  const connections: RedisConnection[] = [];
 
   const startWorker = (extra: { workerId?: string } = {}) => {
-    const connection = workerRedis();
+    const connection = workerRedis(redisUrl);
     connections.push(connection);
     const worker = createMigrationWorker({
       redis: connection,
@@ -159,7 +163,7 @@ v3_apps:
 
   /** What a worker in a child process needs to join this harness (see testkit/worker-process/). */
   const childConfig = (): WorkerProcessConfig => ({
-    redisUrl: REDIS_URL,
+    redisUrl,
     prefix,
     registryYaml,
     hosts,

@@ -5,9 +5,9 @@
  * and, when the parent opened an IPC channel, as messages (with its CPU and memory figures).
  */
 import { parseAppsRegistry } from '../../src/config/apps-registry.js';
+import { createWorkerConnection } from '../../src/coordination/redis-connections.js';
 import { createNylasClientFactory } from '../../src/nylas/client-factory.js';
 import { createMigrationWorker } from '../../src/queue/migration-worker.js';
-import { createWorkerConnection } from '../../src/queue/redis-connections.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { WORKER_PROCESS_ENV, type WorkerProcessConfig, type WorkerProcessMessage } from './config.js';
 
