@@ -4,6 +4,7 @@ import { loadAppsRegistry } from './config/apps-registry.js';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from './config/config-error.js';
 import { loadEnv, type Role } from './config/env.js';
 import { PRODUCTION_TIMINGS } from './config/timings.js';
+import { createMetrics } from './observability/metrics.js';
 import { createJsonLogger } from './shared/logger.js';
 
 const ROLES: readonly Role[] = ['all', 'bot', 'worker'];
@@ -40,7 +41,13 @@ async function main(): Promise<void> {
   const logger = createJsonLogger({ service: 'migrate-bot', role });
   let services: Awaited<ReturnType<typeof startServices>>;
   try {
-    services = await startServices({ env, registry, role, logger });
+    services = await startServices({
+      env,
+      registry,
+      role,
+      logger,
+      metrics: createMetrics({ processMetrics: true }),
+    });
   } catch (error) {
     fail(`could not start: ${(error as Error).message}`, 1);
   }

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LogLevel, WebClient } from '@slack/web-api';
+import { LogLevel, type WebClient } from '@slack/web-api';
 import type { AppsRegistry } from '../config/apps-registry.js';
 import type { Env, Role } from '../config/env.js';
 import { describeRedisTarget, keyPrefixFor, parseRedisTarget } from '../config/redis-target.js';
@@ -13,6 +13,9 @@ import {
 } from '../coordination/redis-connections.js';
 import type { AdminCheck } from '../migration/run-deps.js';
 import { createNylasClientFactory, type HttpSettings } from '../nylas/client-factory.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { createMetricsServer } from '../observability/metrics-server.js';
+import { bothHooks, observeNylasHttp } from '../observability/observers.js';
 import {
   createMigrationQueue,
   type MigrationQueue,
@@ -29,6 +32,8 @@ import { type AdminVerifier, createAdminVerifier } from '../slack/admin-verifier
 import { audit } from '../slack/audit.js';
 import { boltLogger } from '../slack/bolt-logger.js';
 import { type RunningBot, startBot } from '../slack/bot.js';
+import { listen } from '../slack/http-server.js';
+import { MeteredWebClient } from '../slack/metered-client.js';
 import { createThreadNotifier } from '../slack/thread-notifier.js';
 import { createMigrationRecords } from '../store/migration-records.js';
 
@@ -55,21 +60,30 @@ export interface ServiceOptions {
     Omit<MigrationWorkerOptions, 'redis' | 'registry' | 'nylas' | 'notifier' | 'verifyAdmin' | 'logger'>
   >;
   bot?: { host?: string; port?: number };
+  /** The process's metrics (main.ts adds process figures); a fresh registry when unset. */
+  metrics?: Metrics;
 }
 
 export interface RunningServices {
   bot?: RunningBot;
   worker?: MigrationWorker;
+  metrics: Metrics;
+  /** Where `GET /metrics` is served apart from the bot (METRICS_PORT), when it is. */
+  metricsPort?: number;
   close(): Promise<void>;
 }
 
-function slackClient(env: Env, logger: Logger): WebClient {
-  return new WebClient(env.slackBotToken.reveal(), {
-    slackApiUrl: env.slackApiUrl,
-    logger: boltLogger(logger, LogLevel.ERROR),
-    // Bounded: a Slack outage must not hold a migration (or an ack) for half an hour.
-    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
-  });
+function slackClient(env: Env, logger: Logger, metrics: Metrics): WebClient {
+  return new MeteredWebClient(
+    env.slackBotToken.reveal(),
+    {
+      slackApiUrl: env.slackApiUrl,
+      logger: boltLogger(logger, LogLevel.ERROR),
+      // Bounded: a Slack outage must not hold a migration (or an ack) for half an hour.
+      retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+    },
+    metrics,
+  );
 }
 
 function policyOf(env: Env) {
@@ -100,10 +114,16 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
   const target = parseRedisTarget(env.redisUrl.reveal());
   if ('error' in target) throw new Error(`REDIS_URL ${target.error}`);
   const prefix = options.prefix ?? keyPrefixFor(target, DEFAULT_PREFIX);
-  const client = slackClient(env, logger);
+  const metrics = options.metrics ?? createMetrics();
+  const client = slackClient(env, logger, metrics);
+  const http: HttpSettings = {
+    ...(options.http ?? PRODUCTION_HTTP),
+    onEvent: bothHooks(options.http?.onEvent, observeNylasHttp(metrics)),
+  };
   const verifier = createAdminVerifier({ client, policy: policyOf(env) });
   const closers: Array<() => Promise<unknown>> = [];
   const running: RunningServices = {
+    metrics,
     async close() {
       for (const close of closers.reverse())
         await close().catch((error: unknown) => logger.warn('shutdown step failed', { error }));
@@ -120,17 +140,25 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         redis: connection,
         prefix,
         registry,
-        nylas: createNylasClientFactory({ hosts: env.nylasHosts, http: options.http ?? PRODUCTION_HTTP }),
+        nylas: createNylasClientFactory({ hosts: env.nylasHosts, http }),
         notifier: createThreadNotifier({ client, registry, logger }),
         verifyAdmin: workerAdminCheck(verifier, logger),
         logger,
-        httpTimeoutMs: (options.http ?? PRODUCTION_HTTP).timeoutMs ?? PRODUCTION_TIMINGS.httpTimeoutMs,
+        httpTimeoutMs: http.timeoutMs ?? PRODUCTION_TIMINGS.httpTimeoutMs,
         settings: { reportDir: join(tmpdir(), 'migrate-bot-reports') },
+        metrics,
         ...options.worker,
       });
       closers.push(() => worker.close());
       await worker.ready();
       running.worker = worker;
+      observeRecords(metrics, connection, prefix);
+      closers.push(await observeQueue(metrics, connection, prefix));
+      if (env.metricsPort !== undefined) {
+        const server = createMetricsServer(metrics);
+        running.metricsPort = await listen(server, env.metricsPort, options.bot?.host);
+        closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      }
     }
     if (role !== 'worker') {
       const connection = createFailFastConnection(env.redisUrl.reveal());
@@ -140,6 +168,11 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       const records = createMigrationRecords(connection, prefix, migrationJobKeyPrefix(prefix));
       const queue: MigrationQueue = createMigrationQueue(connection, prefix);
       closers.push(() => queue.close());
+      metrics.observe({
+        migrationStates: () => records.statusCounts(),
+        reportsOwed: () => records.owedReportCount(),
+        queueJobs: () => queue.getJobCounts(...QUEUE_STATES),
+      });
       const bot = await startBot({
         deps: {
           registry,
@@ -156,6 +189,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         port: options.bot?.port ?? env.port,
         ...(options.bot?.host ? { host: options.bot.host } : {}),
         health: async () => (await connection.ping().catch(() => 'down')) === 'PONG',
+        metrics,
       });
       closers.push(() => bot.close());
       running.bot = bot;
@@ -181,4 +215,30 @@ async function checkRedis(url: string): Promise<void> {
   } finally {
     probe.disconnect();
   }
+}
+
+/** BullMQ states shown by `migrate_queue_jobs`. */
+const QUEUE_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'failed',
+  'completed',
+] as const;
+
+/** A worker-only process reads the records for its own scrape (the bot does the same on its side). */
+function observeRecords(metrics: Metrics, connection: RedisConnection, prefix: string): void {
+  const records = createMigrationRecords(connection, prefix, migrationJobKeyPrefix(prefix));
+  metrics.observe({
+    migrationStates: () => records.statusCounts(),
+    reportsOwed: () => records.owedReportCount(),
+  });
+}
+
+async function observeQueue(metrics: Metrics, connection: RedisConnection, prefix: string) {
+  const queue = createMigrationQueue(connection, prefix);
+  metrics.observe({ queueJobs: () => queue.getJobCounts(...QUEUE_STATES) });
+  return () => queue.close();
 }

@@ -14,6 +14,8 @@ export interface Env {
   readonly slackApiUrl: string;
   readonly port: number;
   readonly redisUrl: Secret;
+  /** A port of its own for `GET /metrics` (workers); the bot also serves it on `port`. */
+  readonly metricsPort: number | undefined;
   readonly nylasAppsFile: string;
   readonly nylasHosts: Readonly<
     Record<Region, { readonly v2: string | undefined; readonly v3: string | undefined }>
@@ -47,6 +49,14 @@ const variables = {
   },
   SLACK_API_URL: { schema: httpUrl.refine((v) => v.endsWith('/api/'), 'must end in /api/'), secret: false },
   PORT: {
+    schema: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .refine((n) => n > 0 && n < 65536, 'must be between 1 and 65535'),
+    secret: false,
+  },
+  METRICS_PORT: {
     schema: z
       .string()
       .regex(/^\d+$/, 'must be a whole number')
@@ -122,6 +132,7 @@ export function loadEnv(source: NodeJS.ProcessEnv, role: Role): Env {
     slackAppToken: optionalSecret(parsed.SLACK_APP_TOKEN),
     slackApiUrl: parsed.SLACK_API_URL ?? 'https://slack.com/api/',
     port: parsed.PORT ?? 3000,
+    metricsPort: parsed.METRICS_PORT,
     redisUrl: new Secret(parsed.REDIS_URL ?? 'redis://127.0.0.1:6379'),
     nylasAppsFile: parsed.NYLAS_APPS_FILE ?? './nylas-apps.yml',
     nylasHosts: Object.freeze({

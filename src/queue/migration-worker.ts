@@ -19,9 +19,11 @@ import {
   DEFAULT_RUN_SETTINGS,
   type RunNylas,
   type RunSettings,
+  type RunStore,
 } from '../migration/run-deps.js';
 import { runMigration } from '../migration/runner.js';
 import type { NylasClientFactory } from '../nylas/client-factory.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../shared/logger.js';
 import { createMigrationRecords, FINISHED_STATUSES } from '../store/migration-records.js';
 import { createRunReader, createRunStore } from '../store/run-store.js';
@@ -59,6 +61,8 @@ export interface MigrationWorkerOptions {
   workerId?: string;
   /** Start taking jobs at once (default) or wait for `run()`. */
   autorun?: boolean;
+  /** Counters for Prometheus (accounts, leases, the rate budget); none when unset. */
+  metrics?: Metrics;
 }
 
 /** Thrown to BullMQ when the job data is not a migration request: retrying cannot help. */
@@ -70,7 +74,7 @@ const INVALID_JOB = 'invalid migration job data';
  * lease, then record the outcome and release the app reservations.
  */
 export function createMigrationWorker(options: MigrationWorkerOptions) {
-  const { redis, prefix, logger } = options;
+  const { redis, prefix, logger, metrics } = options;
   const leaseTtlMs = options.leaseTtlMs ?? PRODUCTION_TIMINGS.leaseTtlMs;
   const drainTimeoutMs = options.drainTimeoutMs ?? PRODUCTION_TIMINGS.drainTimeoutMs;
   assertTimings({
@@ -95,6 +99,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
   const budget = createRateBudget(runRedis, {
     keyPrefix: prefix,
     ratePerSecond: options.ratePerSecond ?? NYLAS_MIGRATION_RATE_PER_SECOND,
+    onSlotDiscarded: () => metrics?.rateBudgetDiscarded.inc(),
   });
   const drain = new AbortController();
   const hardStop = new AbortController();
@@ -168,6 +173,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     }
     if (!lease) throw new Error('could not take the migration lease');
     const heldLease = lease;
+    metrics?.leaseEvents.inc({ event: 'acquired' });
     const runAbort = new AbortController();
     const onHardStop = () => runAbort.abort(hardStop.signal.reason);
     hardStop.signal.addEventListener('abort', onHardStop);
@@ -178,13 +184,16 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     // Released at the end unless the fate says requests may still be in flight (then it expires).
     let releaseLease = true;
     try {
-      const store = createRunStore({
-        redis: runRedis,
-        prefix,
-        migrationId: request.migrationId,
-        leases,
-        lease: heldLease,
-      });
+      const store = countingResults(
+        createRunStore({
+          redis: runRedis,
+          prefix,
+          migrationId: request.migrationId,
+          leases,
+          lease: heldLease,
+        }),
+        metrics,
+      );
       const latest = await records.get(request.migrationId);
       if (latest && FINISHED_STATUSES.includes(latest.status)) {
         // Delivered again after it finished (a retried job, or a stalled copy of a run that completed
@@ -205,7 +214,9 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
                 v2: options.nylas.v2(v2App),
                 v3: options.nylas.v3(v3App),
                 migration: options.nylas.migration(v3App, async (signal) => {
+                  const waitStarted = performance.now();
                   await budget.acquire(v3App.id, signal);
+                  metrics?.rateBudgetWait.observe((performance.now() - waitStarted) / 1000);
                   // A request sent now could still be in flight when a successor takes over unless the
                   // lease surely outlives it: a worker that cannot promise that stops instead.
                   if (heldLease.remainingMs() <= options.httpTimeoutMs)
@@ -233,6 +244,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
         result.summary,
         result.outcome === 'failed' ? result.reason : undefined,
       );
+      metrics?.migrationsFinished.inc({ outcome: result.outcome });
       await records.release(request);
       log.info('migration finished', { outcome: result.outcome });
       return { outcome: result.outcome };
@@ -241,6 +253,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
         error instanceof LeaseLostError
           ? { holder: (await leases.inspect(heldLease.resource).catch(() => null)) !== null }
           : undefined;
+      if (leaseLost) metrics?.leaseEvents.inc({ event: 'lost' });
       const fate = decideJobFate({
         interruptedCleanly: error instanceof RunInterrupted,
         draining: drain.signal.aborted,
@@ -254,6 +267,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
       releaseLease = fate.releaseLease;
       switch (fate.kind) {
         case 'hand_back':
+          metrics?.leaseEvents.inc({ event: 'handed_back' });
           return await handBack(job, token, fate.delayMs);
         case 'abandon':
           // No attempt is left: end the run in the open rather than leave its apps reserved for ever.
@@ -333,3 +347,18 @@ const unconfiguredNylas: RunNylas = new Proxy({} as RunNylas, {
 });
 
 export type MigrationWorker = ReturnType<typeof createMigrationWorker>;
+
+/** Counts each recorded outcome by its CSV status as it is written (the report's rows, one by one). */
+function countingResults<T extends Pick<RunStore, 'writeResults'>>(
+  store: T,
+  metrics: Metrics | undefined,
+): T {
+  if (!metrics) return store;
+  return {
+    ...store,
+    async writeResults(entries) {
+      await store.writeResults(entries);
+      for (const { result } of entries) metrics.accounts.inc({ status: result.status });
+    },
+  };
+}

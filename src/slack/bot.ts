@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import type { Metrics } from '../observability/metrics.js';
 import type { Secret } from '../shared/secret.js';
 import { boltLogger } from './bolt-logger.js';
 import type { BotDeps } from './bot-deps.js';
 import { createBotHttpServer, EVENTS_PATH, listen } from './http-server.js';
 import { registerListeners } from './listeners/index.js';
+import { countRateLimits } from './metered-client.js';
 
 export interface BotOptions {
   deps: BotDeps;
@@ -17,6 +19,8 @@ export interface BotOptions {
   port: number;
   host?: string;
   health: () => Promise<boolean>;
+  /** Served at `GET /metrics`; Bolt's own client's 429s are counted in it. */
+  metrics?: Metrics | undefined;
 }
 
 export interface RunningBot {
@@ -84,10 +88,12 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     });
   });
   registerListeners(app, deps);
+  if (options.metrics) countRateLimits(app.client, options.metrics);
 
   const server: Server = createBotHttpServer({
     slackListener: httpReceiver?.requestListener,
     health: options.health,
+    metrics: options.metrics,
     logger: deps.logger,
   });
   const port = await listen(server, options.port, options.host);

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Metrics } from '../observability/metrics.js';
+import { serveMetrics } from '../observability/metrics-server.js';
 import type { Logger } from '../shared/logger.js';
 
 export const EVENTS_PATH = '/slack/events';
@@ -8,13 +10,15 @@ export const EVENTS_PATH = '/slack/events';
 export const MAX_FUTURE_SKEW_SECONDS = 30;
 
 /**
- * The bot's HTTP front: `GET /healthz` (is Redis reachable?) and `POST /slack/events`, which refuses
+ * The bot's HTTP front: `GET /healthz` (is Redis reachable?), `GET /metrics` and `POST /slack/events`, which refuses
  * requests stamped in the future before Bolt sees them (Bolt itself refuses only old ones and bad
  * signatures), then hands the request to Bolt's receiver untouched.
  */
 export function createBotHttpServer(options: {
   slackListener: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   health: () => Promise<boolean>;
+  /** Serves `GET /metrics` (Prometheus) when given. */
+  metrics?: Metrics | undefined;
   logger: Logger;
   now?: () => number;
 }): Server {
@@ -26,6 +30,10 @@ export function createBotHttpServer(options: {
         (up) => respond(res, up ? 200 : 503, { ok: up, redis: up ? 'up' : 'down' }),
         () => respond(res, 503, { ok: false, redis: 'down' }),
       );
+      return;
+    }
+    if (req.method === 'GET' && path === '/metrics' && options.metrics) {
+      void serveMetrics(options.metrics, res);
       return;
     }
     if (path === EVENTS_PATH && options.slackListener) {

@@ -228,6 +228,20 @@ export function createMigrationRecords(redis: RedisConnection, prefix: string, j
       await redis.zrem(keys.owedReports(), id);
     },
 
+    /** Reports owed to a thread, due or not (for metrics). */
+    async owedReportCount(): Promise<number> {
+      return redis.zcard(keys.owedReports());
+    },
+
+    /** How many of the `limit` most recent migrations are in each state (for metrics). */
+    async statusCounts(limit = 500): Promise<Record<string, number>> {
+      const ids = await redis.zrevrange(keys.recent(), 0, limit - 1);
+      const statuses = await Promise.all(ids.map((id) => redis.hget(keys.state(id), 'status')));
+      const counts: Record<string, number> = {};
+      for (const status of statuses) if (status) counts[status] = (counts[status] ?? 0) + 1;
+      return counts;
+    },
+
     /** Reports owed and due now. */
     async dueReports(now: number, limit = 10): Promise<string[]> {
       return redis.zrangebyscore(keys.owedReports(), 0, now, 'LIMIT', 0, limit);
