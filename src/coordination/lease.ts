@@ -12,7 +12,7 @@ import { type RedisScript, redisScript, runScript } from './redis-script.js';
  * - Taking over waits for the old lease to EXPIRE (never steals a live one). With a TTL longer than the
  *   HTTP timeout, and callers that send only while `remainingMs()` exceeds that timeout, no request of
  *   the old holder can still be in flight when the new one starts.
- * - Every write of results or progress goes through {@link LeaseManager.fencedExec}, which checks the
+ * - Every write of results or progress goes through {@link LeaseManager.fencedExecOrThrow}, which checks the
  *   token and writes in one Lua script: a zombie that lost its lease writes nothing.
  */
 
@@ -43,17 +43,7 @@ export class LeaseUsageError extends Error {
 }
 
 /** The writes a fenced batch may contain; each applies to one key, given right after the name. */
-export type FencedCommandName =
-  | 'HSET'
-  | 'HDEL'
-  | 'RPUSH'
-  | 'SADD'
-  | 'SREM'
-  | 'SET'
-  | 'PEXPIRE'
-  | 'INCRBY'
-  | 'HINCRBY'
-  | 'DEL';
+export type FencedCommandName = 'HSET' | 'SADD' | 'PEXPIRE' | 'DEL';
 
 /** `[name, key, ...args]`, e.g. `['HSET', resultsKey, accountId, json]` or `['DEL', cursorKey]`. */
 export type FencedCommand = readonly [FencedCommandName, string, ...(string | number)[]];
@@ -64,14 +54,8 @@ export type FencedReply = string | number | null;
 /** Allowed argument counts after the key, so a malformed batch fails before anything is written. */
 const ARITY: Record<FencedCommandName, { min: number; max: number; even?: boolean }> = {
   HSET: { min: 2, max: Number.POSITIVE_INFINITY, even: true },
-  HDEL: { min: 1, max: Number.POSITIVE_INFINITY },
-  RPUSH: { min: 1, max: Number.POSITIVE_INFINITY },
   SADD: { min: 1, max: Number.POSITIVE_INFINITY },
-  SREM: { min: 1, max: Number.POSITIVE_INFINITY },
-  SET: { min: 1, max: 6 }, // value [NX|XX] [GET] [EX|PX|EXAT|PXAT n | KEEPTTL]
   PEXPIRE: { min: 1, max: 2 }, // ms [NX|XX|GT|LT]
-  INCRBY: { min: 1, max: 1 },
-  HINCRBY: { min: 2, max: 2 },
   DEL: { min: 0, max: 0 },
 };
 
@@ -85,8 +69,6 @@ export interface Lease {
   renew(): Promise<boolean>;
   /** Gives the lease up if this token still holds it; a no-op otherwise. Stops auto-renewal. */
   release(): Promise<void>;
-  /** Asks Redis whether this token still holds the lease. */
-  isHeld(): Promise<boolean>;
   /**
    * How long the lease is still certainly held, by this process's monotonic clock, counted from the
    * moment the last successful acquire/renew was SENT (so it never overestimates). No Redis call.
@@ -130,15 +112,13 @@ export interface LeaseManager {
   inspect(resource: string): Promise<LeaseHolder | null>;
   /**
    * Runs `commands` in order, atomically, only if `lease` (from this manager) still holds its token —
-   * one round trip for the whole batch. Returns each command's reply, or `false` (having written
-   * nothing) if the lease was lost. Throws `LeaseUsageError` for a command outside
+   * one round trip for the whole batch. Returns each command's reply, or throws {@link LeaseLostError}
+   * (having written nothing) if the lease was lost. Throws `LeaseUsageError` for a command outside
    * {@link FencedCommandName} or with the wrong number of arguments, before anything is sent.
    * All keys must live on one Redis node (for Cluster: one hash tag in the key prefix). Like any Lua
    * script, a failing command (e.g. WRONGTYPE) stops the batch without undoing earlier writes. Keep
    * each command under ~7,000 arguments (Lua's `unpack` limit); split bigger writes into commands.
    */
-  fencedExec(lease: Lease, commands: readonly FencedCommand[]): Promise<FencedReply[] | false>;
-  /** {@link fencedExec}, but throws {@link LeaseLostError} instead of returning false. */
   fencedExecOrThrow(lease: Lease, commands: readonly FencedCommand[]): Promise<FencedReply[]>;
 }
 
@@ -191,7 +171,7 @@ return {fields[1], fields[2] or '', redis.call('PTTL', KEYS[1])}
  */
 const FENCED_EXEC_LUA = `
 if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return false end
-local allowed = {HSET=1, HDEL=1, RPUSH=1, SADD=1, SREM=1, SET=1, PEXPIRE=1, INCRBY=1, HINCRBY=1, DEL=1}
+local allowed = {HSET=1, SADD=1, PEXPIRE=1, DEL=1}
 local a = 2
 for i = 2, #KEYS do
   if not allowed[ARGV[a]] then return redis.error_reply('fenced command not allowed: ' .. tostring(ARGV[a])) end
@@ -264,9 +244,6 @@ export function createLeaseManager(redis: LeaseRedis, opts: LeaseManagerOptions)
         gone = true;
         heldUntil = 0;
         await run(SCRIPTS.release, [key], [token]);
-      },
-      async isHeld() {
-        return (await run(SCRIPTS.inspect, [key], []).then(parseHolder))?.token === token;
       },
       remainingMs() {
         return Math.max(0, heldUntil - performance.now());
@@ -386,8 +363,6 @@ export function createLeaseManager(redis: LeaseRedis, opts: LeaseManagerOptions)
     async inspect(resource) {
       return parseHolder(await run(SCRIPTS.inspect, [leaseKey(resource)], []));
     },
-
-    fencedExec,
 
     async fencedExecOrThrow(lease, commands) {
       const replies = await fencedExec(lease, commands);
