@@ -1,33 +1,19 @@
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Worker } from 'bullmq';
 import type { AppsRegistry } from '../config/apps-registry.js';
-import {
-  assertTimings,
-  leaseRenewIntervalMs,
-  PRODUCTION_TIMINGS,
-  runCommandTimeoutMs,
-} from '../config/timings.js';
-import { createLeaseManager, type Lease, LeaseLostError } from '../coordination/lease.js';
+import { assertTimings, PRODUCTION_TIMINGS, runCommandTimeoutMs } from '../config/timings.js';
+import { createLeaseManager } from '../coordination/lease.js';
 import { createRateBudget, NYLAS_MIGRATION_RATE_PER_SECOND } from '../coordination/rate-budget.js';
 import { duplicateWithCommandTimeout, type RedisConnection } from '../coordination/redis-connections.js';
-import { RunInterrupted } from '../migration/failure.js';
 import type { Notifier } from '../migration/notifier.js';
-import { type MigrationRequest, migrationRequestSchema } from '../migration/request.js';
-import {
-  type AdminCheck,
-  DEFAULT_RUN_SETTINGS,
-  type RunNylas,
-  type RunSettings,
-  type RunStore,
-} from '../migration/run-deps.js';
-import { runMigration } from '../migration/runner.js';
+import { migrationRequestSchema } from '../migration/request.js';
+import { type AdminCheck, DEFAULT_RUN_SETTINGS, type RunSettings } from '../migration/run-deps.js';
 import type { NylasClientFactory } from '../nylas/client-factory.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../shared/logger.js';
-import { createMigrationRecords, FINISHED_STATUSES } from '../store/migration-records.js';
-import { createRunReader, createRunStore } from '../store/run-store.js';
-import { decideJobFate } from './job-fate.js';
+import { createMigrationRecords } from '../store/migration-records.js';
+import { createMigrationJobRunner } from './migration-job.js';
 import { MIGRATION_QUEUE, type MigrationJobData, migrationJobKeyPrefix } from './migration-queue.js';
 import { createReportCourier } from './report-courier.js';
 
@@ -64,9 +50,6 @@ export interface MigrationWorkerOptions {
   /** Counters for Prometheus (accounts, leases, the rate budget); none when unset. */
   metrics?: Metrics;
 }
-
-/** Thrown to BullMQ when the job data is not a migration request: retrying cannot help. */
-const INVALID_JOB = 'invalid migration job data';
 
 /**
  * A BullMQ worker that runs migrations. Per job: parse the data, take the v2 app's lease (waiting for a
@@ -114,184 +97,28 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     retryMs: reportRetryMs,
   });
 
-  /**
-   * Ends a run that cannot go on (no attempt left): records it failed, frees its apps, and says so in its
-   * thread with the reason, so an admin can look and press Retry failed. Only when no other worker holds
-   * the run's lease (`ownToken`: ours, which we are about to give up). Never throws.
-   */
-  async function abandon(request: MigrationRequest, reason: string, ownToken?: number): Promise<void> {
-    try {
-      const holder = await leases.inspect(`v2:${request.v2AppId}`);
-      if (holder && holder.token !== ownToken) return; // someone is still running it
-      const record = await records.get(request.migrationId);
-      if (!record || FINISHED_STATUSES.includes(record.status)) return;
-      await records.setStatus(request.migrationId, 'failed', { reason, finishedAt: String(Date.now()) });
-      await records.release(request);
-      await options.notifier
-        .event(request, { type: 'failed', step: record.progress?.step ?? 'preflight', reason })
-        .catch((error: unknown) =>
-          logger.warn('could not tell the thread about the abandoned run', { error }),
-        );
-    } catch (error) {
-      logger.error('could not end an abandoned run', { migrationId: request.migrationId, error });
-    }
-  }
+  const jobs = createMigrationJobRunner({
+    runRedis,
+    prefix,
+    records,
+    leases,
+    budget,
+    registry: options.registry,
+    nylas: options.nylas,
+    notifier: options.notifier,
+    verifyAdmin: options.verifyAdmin,
+    httpTimeoutMs: options.httpTimeoutMs,
+    leaseTtlMs,
+    settings,
+    workerId,
+    reportRetryMs,
+    drainSignal: drain.signal,
+    hardStopSignal: hardStop.signal,
+    logger,
+    metrics,
+  });
 
-  /**
-   * Gives the job back to the queue without using an attempt (shutting down, or a lease with no holder).
-   * Always throws BullMQ's DelayedError: callers `await` it, so the rejection is never left unhandled
-   * while a `finally` is still releasing the lease.
-   */
-  async function handBack(
-    job: Job<MigrationJobData>,
-    token: string | undefined,
-    delayMs: number,
-  ): Promise<never> {
-    if (!token) throw new Error('cannot hand back a job without its lock token');
-    await job.moveToDelayed(Date.now() + delayMs, token);
-    throw new DelayedError();
-  }
-
-  async function processJob(job: Job<MigrationJobData>, token?: string): Promise<{ outcome: string }> {
-    const parsed = migrationRequestSchema.safeParse(job.data);
-    if (!parsed.success)
-      throw new UnrecoverableError(`${INVALID_JOB}: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
-    const request = parsed.data;
-    const log = logger.child({ migrationId: request.migrationId, jobAttempt: job.attemptsMade + 1 });
-    const before = await records.get(request.migrationId);
-    if (!before) {
-      // Its records were discarded (the bot undid a start it could not finish) or have expired.
-      throw new UnrecoverableError('the migration has no record; nothing to run');
-    }
-
-    let lease: Lease | null;
-    try {
-      lease = await leases.waitAcquire(`v2:${request.v2AppId}`, workerId, { signal: drain.signal });
-    } catch (error) {
-      if (drain.signal.aborted) return await handBack(job, token, 1_000); // shutting down while waiting
-      throw error;
-    }
-    if (!lease) throw new Error('could not take the migration lease');
-    const heldLease = lease;
-    metrics?.leaseEvents.inc({ event: 'acquired' });
-    const runAbort = new AbortController();
-    const onHardStop = () => runAbort.abort(hardStop.signal.reason);
-    hardStop.signal.addEventListener('abort', onHardStop);
-    const stopRenew = heldLease.startAutoRenew(leaseRenewIntervalMs(leaseTtlMs), (error) => {
-      log.warn('lease lost: another worker may own this migration now; stopping', { error });
-      runAbort.abort(error);
-    });
-    // Released at the end unless the fate says requests may still be in flight (then it expires).
-    let releaseLease = true;
-    try {
-      const store = countingResults(
-        createRunStore({
-          redis: runRedis,
-          prefix,
-          migrationId: request.migrationId,
-          leases,
-          lease: heldLease,
-        }),
-        metrics,
-      );
-      const latest = await records.get(request.migrationId);
-      if (latest && FINISHED_STATUSES.includes(latest.status)) {
-        // Delivered again after it finished (a retried job, or a stalled copy of a run that completed
-        // meanwhile): make sure its apps are free, and do nothing else.
-        await records.release(request);
-        log.info('migration already finished; nothing to do', { status: latest.status });
-        return { outcome: latest.status };
-      }
-      await store.markRunning();
-      const v2App = options.registry.v2(request.v2AppId);
-      const v3App = options.registry.v3(request.v3AppId);
-      const result = await runMigration({
-        request,
-        apps: { v2: v2App, v3: v3App },
-        nylas:
-          v2App && v3App
-            ? {
-                v2: options.nylas.v2(v2App),
-                v3: options.nylas.v3(v3App),
-                migration: options.nylas.migration(v3App, async (signal) => {
-                  const waitStarted = performance.now();
-                  await budget.acquire(v3App.id, signal);
-                  metrics?.rateBudgetWait.observe((performance.now() - waitStarted) / 1000);
-                  // A request sent now could still be in flight when a successor takes over unless the
-                  // lease surely outlives it: a worker that cannot promise that stops instead.
-                  if (heldLease.remainingMs() <= options.httpTimeoutMs)
-                    throw new LeaseLostError(heldLease.resource, heldLease.token);
-                }),
-              }
-            : unconfiguredNylas,
-        store,
-        previous: request.retryOf ? createRunReader(runRedis, prefix, request.retryOf) : undefined,
-        notifier: options.notifier,
-        verifyAdmin: options.verifyAdmin,
-        onProgress: async (progress) => {
-          await store.saveProgress(progress);
-          await job.updateProgress(progress);
-          await options.notifier.progress(request, progress);
-        },
-        onReportUndelivered: () => records.oweReport(request.migrationId, Date.now() + reportRetryMs),
-        settings,
-        logger: log,
-        signal: runAbort.signal,
-        drainSignal: drain.signal,
-      });
-      await store.finalize(
-        result.outcome,
-        result.summary,
-        result.outcome === 'failed' ? result.reason : undefined,
-      );
-      metrics?.migrationsFinished.inc({ outcome: result.outcome });
-      await records.release(request);
-      log.info('migration finished', { outcome: result.outcome });
-      return { outcome: result.outcome };
-    } catch (error) {
-      const leaseLost =
-        error instanceof LeaseLostError
-          ? { holder: (await leases.inspect(heldLease.resource).catch(() => null)) !== null }
-          : undefined;
-      if (leaseLost) metrics?.leaseEvents.inc({ event: 'lost' });
-      const fate = decideJobFate({
-        interruptedCleanly: error instanceof RunInterrupted,
-        draining: drain.signal.aborted,
-        leaseLost,
-        unrecoverable: error instanceof UnrecoverableError,
-        attemptsMade: job.attemptsMade,
-        maxAttempts: job.opts.attempts ?? 1,
-        leaseTtlMs,
-      });
-      log.info('migration attempt ended early', { fate: fate.kind, error });
-      releaseLease = fate.releaseLease;
-      switch (fate.kind) {
-        case 'hand_back':
-          metrics?.leaseEvents.inc({ event: 'handed_back' });
-          return await handBack(job, token, fate.delayMs);
-        case 'abandon':
-          // No attempt is left: end the run in the open rather than leave its apps reserved for ever.
-          await abandon(
-            request,
-            `the run stopped after ${job.attemptsMade + 1} attempts: ${(error as Error).message}`,
-            heldLease.token,
-          );
-          throw error;
-        case 'retry':
-          throw error;
-        case 'yield_to_holder':
-          throw error; // another worker runs it now
-        default:
-          return fate satisfies never;
-      }
-    } finally {
-      stopRenew();
-      hardStop.signal.removeEventListener('abort', onHardStop);
-      if (releaseLease) await heldLease.release().catch(() => {});
-    }
-  }
-
-  const worker = new Worker<MigrationJobData>(MIGRATION_QUEUE, processJob, {
+  const worker = new Worker<MigrationJobData>(MIGRATION_QUEUE, jobs.processJob, {
     connection: redis,
     prefix,
     concurrency: options.concurrency ?? 4,
@@ -307,7 +134,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     // A job that stalled too often is failed by BullMQ without running our code: end its run too.
     const parsed = migrationRequestSchema.safeParse(job?.data);
     if (parsed.success && /stalled more than allowable limit/.test(error.message)) {
-      void abandon(parsed.data, 'the run was interrupted too many times (workers kept stopping)');
+      void jobs.abandon(parsed.data, 'the run was interrupted too many times (workers kept stopping)');
     }
   });
   worker.on('error', (error) => logger.error('worker error', { error }));
@@ -341,24 +168,4 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
   };
 }
 
-/** Stands in when an app is missing from the registry; preflight stops the run before any call. */
-const unconfiguredNylas: RunNylas = new Proxy({} as RunNylas, {
-  get: () => new Proxy({}, { get: () => () => Promise.reject(new Error('app not configured')) }),
-});
-
 export type MigrationWorker = ReturnType<typeof createMigrationWorker>;
-
-/** Counts each recorded outcome by its CSV status as it is written (the report's rows, one by one). */
-function countingResults<T extends Pick<RunStore, 'writeResults'>>(
-  store: T,
-  metrics: Metrics | undefined,
-): T {
-  if (!metrics) return store;
-  return {
-    ...store,
-    async writeResults(entries) {
-      await store.writeResults(entries);
-      for (const { result } of entries) metrics.accounts.inc({ status: result.status });
-    },
-  };
-}
