@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       registry,
       role,
       logger,
-      metrics: createMetrics({ processMetrics: true }),
+      metrics: createMetrics({ processMetrics: true, logger }),
     });
   } catch (error) {
     fail(`could not start: ${(error as Error).message}`, 1);

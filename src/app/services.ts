@@ -114,7 +114,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
   const target = parseRedisTarget(env.redisUrl.reveal());
   if ('error' in target) throw new Error(`REDIS_URL ${target.error}`);
   const prefix = options.prefix ?? keyPrefixFor(target, DEFAULT_PREFIX);
-  const metrics = options.metrics ?? createMetrics();
+  const metrics = options.metrics ?? createMetrics({ logger });
   const client = slackClient(env, logger, metrics);
   const http: HttpSettings = {
     ...(options.http ?? PRODUCTION_HTTP),

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Logger } from '../shared/logger.js';
 
 /**
  * What the service counts, for Prometheus (`GET /metrics`). One registry per process (tests make their
@@ -14,7 +15,7 @@ export interface MetricsSources {
   reportsOwed?: () => Promise<number>;
 }
 
-export function createMetrics(options: { processMetrics?: boolean } = {}) {
+export function createMetrics(options: { processMetrics?: boolean; logger?: Logger } = {}) {
   const registry = new Registry();
   const registers = [registry];
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'migrate_' });
@@ -29,7 +30,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
       registers,
       async collect() {
         this.reset();
-        await read(this).catch(() => undefined);
+        await read(this).catch((error: unknown) =>
+          options.logger?.warn('a metric could not be read for this scrape; it is left empty', {
+            name,
+            error,
+          }),
+        );
       },
     });
   const fill = (gauge: Gauge, label: string, values: Record<string, number>) => {
