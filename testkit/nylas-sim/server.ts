@@ -140,7 +140,9 @@ export async function startNylasSim(options: NylasSimOptions): Promise<NylasSim>
       state.countRateLimited();
       if (surface === 'v2') {
         headers['x-ratelimit-limit'] = '500';
-        headers['x-ratelimit-reset'] = String(Math.ceil(Date.now() / 1000) + (fault.retryAfterSeconds ?? 1));
+        // v2 says when its window resets in seconds from now (not a Unix time), and sends no Retry-After.
+        headers['x-ratelimit-reset'] = String(fault.retryAfterSeconds ?? 1);
+        delete headers['retry-after'];
       }
     }
     return { ...reply, headers };
