@@ -5,7 +5,14 @@ import type { Grant } from '../../nylas/schemas/v3.js';
 import { sleep } from '../../shared/sleep.js';
 import type { AccountRecord, AccountResult } from '../account.js';
 import { describeNylasFailure, isRunFatal, isTransientProviderError, RunInterrupted } from '../failure.js';
-import { cancelledResult, resultFromError, resultFromGrant, skippedResult, skipReason } from '../outcome.js';
+import {
+  cancelledResult,
+  grantPreference,
+  resultFromError,
+  resultFromGrant,
+  skippedResult,
+  skipReason,
+} from '../outcome.js';
 import type { RunContext } from './context.js';
 import type { RunTracker } from './tracker.js';
 
@@ -20,11 +27,11 @@ class NotSent extends Error {}
 
 const CARRIED_STATUSES = new Set(['migrated', 'placeholder', 'skipped']);
 
-/** Prefers a valid grant, then the newest: the one a user would keep. */
+/** Prefers the most usable grant (see `grantPreference`), then the newest: the one a user would keep. */
 function bestGrant(grants: readonly Grant[]): Grant | undefined {
   return [...grants].sort((a, b) => {
-    const validity = Number(b.grant_status !== 'invalid') - Number(a.grant_status !== 'invalid');
-    return validity !== 0 ? validity : (b.created_at ?? 0) - (a.created_at ?? 0);
+    const preference = grantPreference(a) - grantPreference(b);
+    return preference !== 0 ? preference : (b.created_at ?? 0) - (a.created_at ?? 0);
   })[0];
 }
 

@@ -56,7 +56,7 @@ export async function applySettings(ctx: RunContext): Promise<void> {
   try {
     const application = await ctx.nylas.v3.getApplication(ctx.signal);
     const branding = {
-      ...application.branding,
+      ...withoutNulls(application.branding ?? {}),
       name: request.title,
       ...(request.description ? { description: request.description } : {}),
     };
@@ -79,6 +79,11 @@ export async function applySettings(ctx: RunContext): Promise<void> {
     step: 'settings',
     text: `Applied title "${request.title}", environment ${request.environment}${tagNote}${request.description ? ' and description' : ''}`,
   });
+}
+
+/** Unknown branding keys come back verbatim; a `null` among them is not written back as a value. */
+function withoutNulls<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as T;
 }
 
 export async function inventoryConnectors(ctx: RunContext, region: Region): Promise<void> {
