@@ -135,6 +135,9 @@ function actionForError(error: NylasError, account: AccountRecord): string {
   const message = error.message.toLowerCase();
   if (error.kind !== 'api' || error.retryable) return 'Transient error: use Retry failed';
   if (message.includes('connector')) {
+    // A provider outside the form's families (v2 `nylas` virtual calendars, say): Nylas's message names it.
+    if (family === 'other')
+      return `Create the connector the error names (for ${account.provider} accounts) in the v3 app, then use Retry failed`;
     return `Create the ${PROVIDER_FAMILY_LABELS[family]} connector in the v3 app, then use Retry failed`;
   }
   if (account.billingState === 'deleted' || message.includes('deleted'))

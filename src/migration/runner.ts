@@ -84,7 +84,7 @@ export async function runMigration(deps: RunDeps): Promise<RunResult> {
       });
     } else {
       await setupStep('link', () => linkApps(ctx, info.alreadyLinked));
-      await setupStep('import', () => importSettings(ctx));
+      await setupStep('import', () => importSettings(ctx, info.alreadyLinked));
       await setupStep('settings', () => applySettings(ctx));
     }
     await setupStep('connectors', () => inventoryConnectors(ctx, info.region));

@@ -84,6 +84,13 @@ export function migrationRoutes(state: SimState, schedule: Scheduler): Route[] {
             `application is already linked to another v2 application (${app.linkedV2})`,
           );
         }
+        if (app.linkedV2 === v2.clientId && state.readings.relinkLinkedPair === 'reject') {
+          return v3Error(
+            400,
+            'invalid_request_error',
+            'application is already linked to this v2 application',
+          );
+        }
         app.linkedV2 = v2.clientId;
         return ok(state.applicationObject(app));
       },
@@ -97,7 +104,11 @@ export function migrationRoutes(state: SimState, schedule: Scheduler): Route[] {
       handle: ({ app }) => {
         const v2 = linkedV2(state, app);
         if (v2 === undefined) return notLinked();
+        if (app.imported && state.readings.repeatedImport === 'reject') {
+          return v3Error(400, 'invalid_request_error', 'v2 application has already been imported');
+        }
         importSettings(app, v2);
+        app.imported = true;
         return ok(IMPORT_MESSAGE);
       },
     },
