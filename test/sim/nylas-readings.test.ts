@@ -10,6 +10,25 @@ import { clone, findAccount, link, linkAndImport, startSim, V3_ID, v3 } from './
 const DEFAULT_FLAGS = { allowInvalidGrantCreation: true, cloneExchange: true };
 
 describe('undocumented behaviour, each reading', () => {
+  it('account_ids: comma (default) reads a,b as two ids; repeated reads it as one and finds nothing', async () => {
+    for (const reading of ['comma', 'repeated'] as const) {
+      const sim = await startSim({ readings: { accountIdsList: reading } });
+      await linkAndImport(sim);
+      const valid = sim
+        .accounts('v2-acme')
+        .filter((a) => sim.expectedOutcome('v2-acme', a.id, DEFAULT_FLAGS).kind === 'valid_grant')
+        .slice(0, 2);
+      for (const account of valid) expect((await clone(sim, account.id)).status).toBe(200);
+      const [a, b] = valid.map((account) => account.id);
+      const commas = await v3(sim, 'GET', `/v3/grants?account_ids=${a},${b}`);
+      const repeated = await v3(sim, 'GET', `/v3/grants?account_ids=${a}&account_ids=${b}`);
+      const ids = (result: { json: { data: Array<{ account_id: string }> } }) =>
+        result.json.data.map((g) => g.account_id).sort();
+      expect(ids(repeated)).toEqual([a, b].sort());
+      expect(ids(commas)).toEqual(reading === 'comma' ? [a, b].sort() : []);
+    }
+  });
+
   it('re-linking a linked pair: re-link (default) answers 200, reject answers 400', async () => {
     const relinks = await startSim();
     expect((await link(relinks)).status).toBe(200);

@@ -111,7 +111,7 @@ export function v3Routes(state: SimState): Route[] {
         if (order !== 'asc' && order !== 'desc') {
           return v3Error(400, 'invalid_request_error', 'order_by must be asc or desc');
         }
-        const matching = filterGrants(app, url);
+        const matching = filterGrants(app, url, state.readings.accountIdsList);
         const sorted = order === 'asc' ? matching : [...matching].reverse();
         return ok(sorted.slice(page.offset, page.offset + page.limit), {
           limit: page.limit,
@@ -131,8 +131,11 @@ function pageOf(url: URL): { limit: number; offset: number } | Reply {
 }
 
 /** Grants in creation order, narrowed by the spec's filters this simulator supports. */
-function filterGrants(app: V3AppState, url: URL): readonly SimGrant[] {
-  const ids = [...listQuery(url, 'account_id'), ...listQuery(url, 'account_ids')];
+function filterGrants(app: V3AppState, url: URL, idsList: 'comma' | 'repeated'): readonly SimGrant[] {
+  // `repeated`: each parameter value is one id, commas included (the other reading of account_ids).
+  const read = (name: string) =>
+    idsList === 'comma' ? listQuery(url, name) : url.searchParams.getAll(name).filter((v) => v !== '');
+  const ids = [...read('account_id'), ...read('account_ids')];
   let grants: readonly SimGrant[] = app.grants;
   if (ids.length > 0) {
     const positions = [...new Set(ids)].flatMap((id) => app.grantsByAccount.get(id) ?? []);

@@ -97,6 +97,7 @@ export class SimState {
 
   constructor(options: SimStateOptions) {
     this.readings = {
+      accountIdsList: options.readings?.accountIdsList ?? 'comma',
       relinkLinkedPair: options.readings?.relinkLinkedPair ?? 're-link',
       repeatedImport: options.readings?.repeatedImport ?? 're-import',
     };

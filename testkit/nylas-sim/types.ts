@@ -104,6 +104,12 @@ export interface NylasSimOptions {
  */
 export interface SimReadings {
   /**
+   * `GET /v3/grants?account_ids=`: the spec types it as one string and names no separator.
+   * `comma`: `a,b` is two ids; `repeated`: only a repeated parameter lists ids, `a,b` is one id
+   * (so it matches nothing).
+   */
+  accountIdsList?: 'comma' | 'repeated';
+  /**
    * `re-link`: linking a pair that is already linked succeeds again; `reject`: it answers 400.
    */
   relinkLinkedPair?: 're-link' | 'reject';

@@ -5,6 +5,7 @@ import type { Grant } from '../../nylas/schemas/v3.js';
 import { sleep } from '../../shared/sleep.js';
 import type { AccountRecord, AccountResult } from '../account.js';
 import { describeNylasFailure, isRunFatal, isTransientProviderError, RunInterrupted } from '../failure.js';
+import { createGrantLookup } from '../grant-lookup.js';
 import {
   cancelledResult,
   grantPreference,
@@ -39,7 +40,8 @@ function bestGrant(grants: readonly Grant[]): Grant | undefined {
  * Clones every account that has no outcome yet, chunk by chunk, with up to `cloneConcurrency` clone
  * calls in flight (each waiting for its turn in the v3 app's shared rate budget).
  *
- * No account is cloned twice: before cloning a chunk, one `GET /v3/grants?account_ids=` finds grants
+ * No account is cloned twice: before cloning a chunk, one `GET /v3/grants?account_ids=` (calibrated
+ * first, see `grant-lookup.ts`) finds grants
  * that already exist (an earlier run, or a clone that landed just before a crash — the lease makes sure
  * no request of a dead worker is still in flight), and after an ambiguous failure (timeout, 5xx) the
  * account's grants are looked up again before any new attempt.
@@ -74,6 +76,11 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
     );
   }, settings.cancelPollMs);
   pollCancel.unref();
+
+  const lookup = createGrantLookup({
+    v3: ctx.nylas.v3,
+    warn: (text) => ctx.notify({ type: 'warning', step: 'cloning', text }),
+  });
 
   const beforeSend = () => {
     if (stop) throw new NotSent();
@@ -168,7 +175,7 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
 
       let existing: Grant[];
       try {
-        existing = await ctx.nylas.v3.grantsForAccounts(
+        existing = await lookup.find(
           candidates.map((a) => a.id),
           signal,
         );
