@@ -39,6 +39,7 @@ export const TEST_SETTINGS: Partial<RunSettings> = {
   ambiguousSettleMs: 50,
   cancelPollMs: 50,
   progressIntervalMs: 100,
+  nylasJobPollMs: 50,
 };
 
 export interface HarnessOptions {

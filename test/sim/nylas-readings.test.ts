@@ -29,6 +29,38 @@ describe('undocumented behaviour, each reading', () => {
     }
   });
 
+  it('import answer: message (default, the spec’s schema) or two jobs whose batch clone runs on', async () => {
+    const plain = await startSim();
+    await link(plain);
+    const message = await v3(plain, 'POST', '/v3/migration-tools/import-v2-app');
+    expect(typeof message.json.data).toBe('string');
+    expect((await v3(plain, 'GET', '/v3/migration-tools/jobs')).json.data).toEqual([]);
+
+    const jobs = await startSim({ readings: { importAnswer: 'jobs' }, jobStepMs: 1 });
+    await link(jobs);
+    const answer = await v3(jobs, 'POST', '/v3/migration-tools/import-v2-app');
+    expect(answer.status).toBe(200);
+    expect(answer.json.data.map((j: { type: string; status: string }) => [j.type, j.status])).toEqual([
+      ['snapshot', 'running'],
+      ['migration', 'pending'],
+    ]);
+    // The jobs finish in the background: wait for the listing to say so, then the grants are there.
+    for (;;) {
+      const listed = await v3(jobs, 'GET', '/v3/migration-tools/jobs?status=pending,running');
+      if (listed.json.data.length === 0) break;
+    }
+    expect(jobs.grants(V3_ID).length).toBeGreaterThan(100);
+    // Only accounts never cloned in the app: a second import's batch finds nothing new to clone.
+    const before = jobs.grants(V3_ID).length;
+    await v3(jobs, 'POST', '/v3/migration-tools/import-v2-app');
+    for (;;) {
+      const listed = await v3(jobs, 'GET', '/v3/migration-tools/jobs?status=pending,running');
+      if (listed.json.data.length === 0) break;
+    }
+    expect(jobs.counters().duplicateGrants).toBe(0);
+    expect(jobs.grants(V3_ID).length).toBe(before);
+  });
+
   it('re-linking a linked pair: re-link (default) answers 200, reject answers 400', async () => {
     const relinks = await startSim();
     expect((await link(relinks)).status).toBe(200);

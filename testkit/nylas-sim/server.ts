@@ -49,7 +49,11 @@ export async function startNylasSim(options: NylasSimOptions): Promise<NylasSim>
   const delay = (ms: number): Promise<void> =>
     ms <= 0 ? Promise.resolve() : new Promise((resolve) => schedule(ms, resolve));
 
-  const routes: Route[] = [...v2Routes(), ...v3Routes(state), ...migrationRoutes(state, schedule)];
+  const routes: Route[] = [
+    ...v2Routes(),
+    ...v3Routes(state),
+    ...migrationRoutes(state, schedule, options.jobStepMs),
+  ];
   let rateLimitReplies = 0;
 
   const retryAfterHeader = (): Record<string, string> => {

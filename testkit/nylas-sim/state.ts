@@ -98,6 +98,7 @@ export class SimState {
   constructor(options: SimStateOptions) {
     this.readings = {
       accountIdsList: options.readings?.accountIdsList ?? 'comma',
+      importAnswer: options.readings?.importAnswer ?? 'message',
       relinkLinkedPair: options.readings?.relinkLinkedPair ?? 're-link',
       repeatedImport: options.readings?.repeatedImport ?? 're-import',
     };

@@ -95,6 +95,8 @@ export interface NylasSimOptions {
   faults?: { transient5xxRate?: number; timeoutRate?: number; actedShare?: number; seed?: number };
   /** Readings of behaviour Nylas does not document; each test can play any of them. */
   readings?: SimReadings;
+  /** How long each step of a batch job (snapshot, then clone) takes; default 150. */
+  jobStepMs?: number;
   /** How long a "timeout" fault hangs before answering 504; default 30000. */
   timeoutHangMs?: number;
 }
@@ -113,6 +115,13 @@ export interface SimReadings {
    * `re-link`: linking a pair that is already linked succeeds again; `reject`: it answers 400.
    */
   relinkLinkedPair?: 're-link' | 'reject';
+  /**
+   * import-v2-app's answer: the spec's schema says a message string, its description "a list of two
+   * Jobs, Snapshot and BatchClone" that run on in the background. `message`: settings only; `jobs`:
+   * it also starts a snapshot and a batch clone of the accounts never cloned in this app (as the
+   * Dashboard's "Migrate app" would) and answers the two jobs.
+   */
+  importAnswer?: 'message' | 'jobs';
   /** `re-import`: import-v2-app may run again; `reject`: a second import answers 400. */
   repeatedImport?: 're-import' | 'reject';
 }

@@ -5,6 +5,7 @@ import { describeNylasFailure, MigrationFailure, nylasCall } from '../failure.js
 import type { MigrationStep } from '../progress.js';
 import { apiEnvironmentFor } from '../request.js';
 import type { RunContext } from './context.js';
+import { describeJob, jobsInImportAnswer } from './nylas-jobs.js';
 
 /** Runs `step` unless an earlier attempt of this run finished it, and checkpoints it. */
 export async function once(ctx: RunContext, step: MigrationStep, work: () => Promise<void>): Promise<void> {
@@ -62,8 +63,9 @@ function isRefusal(error: NylasError): boolean {
  * a refusal is a warning and the run goes on with what the earlier import set up.
  */
 export async function importSettings(ctx: RunContext, linkedBefore: boolean): Promise<void> {
+  let answer: unknown;
   try {
-    await ctx.nylas.migration.importV2App(ctx.signal);
+    answer = await ctx.nylas.migration.importV2App(ctx.signal);
   } catch (error) {
     if (!(error instanceof NylasError)) throw error;
     const mayHaveImported = linkedBefore || error.attempts > 1;
@@ -84,6 +86,17 @@ export async function importSettings(ctx: RunContext, linkedBefore: boolean): Pr
     step: 'import',
     text: 'Imported the v2 settings: website and icon URLs, redirect URIs, integrations as connectors',
   });
+  // The spec's description says the import answers two jobs (snapshot, batch clone) running on in the
+  // background; its schema says a message. Either is accepted; jobs are shown, then waited for.
+  const jobs = jobsInImportAnswer(answer);
+  if (jobs.length > 0) {
+    await ctx.notify({
+      type: 'step_done',
+      step: 'import',
+      text: `The import started ${jobs.length} Nylas migration job${jobs.length === 1 ? '' : 's'}`,
+      details: jobs.map(describeJob),
+    });
+  }
 }
 
 /**
