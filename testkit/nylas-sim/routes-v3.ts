@@ -44,7 +44,7 @@ export function v3Routes(state: SimState): Route[] {
       template: '/v3/applications',
       rateClass: 'v3',
       fault: 'application',
-      handle: ({ app }) => ok(state.applicationObject(app)),
+      handle: ({ app }) => ok(applicationAnswer(state, app)),
     },
     {
       surface: 'v3',
@@ -77,7 +77,7 @@ export function v3Routes(state: SimState): Route[] {
           );
         }
         // The spec's 200 schema for PATCH is {success, data}; request_id is added like everywhere.
-        return { status: 200, body: { success: true, data: state.applicationObject(app) } };
+        return { status: 200, body: { success: true, data: applicationAnswer(state, app) } };
       },
     },
     {
@@ -120,6 +120,24 @@ export function v3Routes(state: SimState): Route[] {
       },
     },
   ];
+}
+
+/** The ApplicationObject, with absent optional fields sent as `null` under that reading. */
+function applicationAnswer(state: SimState, app: V3AppState): unknown {
+  const application = state.applicationObject(app);
+  if (state.readings.absentFields === 'omitted') return application;
+  const { name, icon_url, website_url, description } = application.branding;
+  return {
+    ...application,
+    v2_application_id: application.v2_application_id ?? null,
+    hosted_authentication: application.hosted_authentication ?? null,
+    branding: {
+      name: name ?? null,
+      icon_url: icon_url ?? null,
+      website_url: website_url ?? null,
+      description: description ?? null,
+    },
+  };
 }
 
 function pageOf(url: URL): { limit: number; offset: number } | Reply {

@@ -97,6 +97,7 @@ export class SimState {
 
   constructor(options: SimStateOptions) {
     this.readings = {
+      absentFields: options.readings?.absentFields ?? 'omitted',
       accountIdsList: options.readings?.accountIdsList ?? 'comma',
       importAnswer: options.readings?.importAnswer ?? 'message',
       relinkLinkedPair: options.readings?.relinkLinkedPair ?? 're-link',

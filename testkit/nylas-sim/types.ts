@@ -106,6 +106,11 @@ export interface NylasSimOptions {
  */
 export interface SimReadings {
   /**
+   * How an optional field without a value is sent in the v3 ApplicationObject: `omitted` (default), or
+   * `null` (`v2_application_id: null`, `hosted_authentication: null`, unset branding fields null).
+   */
+  absentFields?: 'omitted' | 'null';
+  /**
    * `GET /v3/grants?account_ids=`: the spec types it as one string and names no separator.
    * `comma`: `a,b` is two ids; `repeated`: only a repeated parameter lists ids, `a,b` is one id
    * (so it matches nothing).
