@@ -1,5 +1,6 @@
 import type { Grant } from '../nylas/schemas/v3.js';
 import type { V3Client } from '../nylas/v3-client.js';
+import { sleep } from '../shared/sleep.js';
 
 /** Finds the grants that already exist for v2 accounts: what keeps a clone from being made twice. */
 export interface GrantLookup {
@@ -10,15 +11,14 @@ export interface GrantLookup {
 export type LookupReading = 'unknown' | 'lists' | 'one-by-one';
 
 const SAMPLE_LIMIT = 200;
-/** One-id lookups in flight at once in the fallback: fast enough, gentle on the v3 rate limit. */
-const ONE_BY_ONE_CONCURRENCY = 8;
 
 /**
  * The spec types `account_ids` as a string and names no separator. If Nylas read `a,b` otherwise and
  * answered `[]`, every existing grant would look missing and a resumed run or Retry failed would clone
  * again. So the comma list is calibrated before it is trusted: once the v3 app has migrated grants, a
  * lookup of two known accounts must return both; if it does not, lookups go one `account_id` at a
- * time (documented as one id), which costs a request per account — said once through `warn`.
+ * time (documented as one id), which costs a request per account — said once through `warn` — paced
+ * at `lookupsPerSecond` so a chunk's fifty lookups do not run into the v3 API's own rate limit.
  *
  * While the app has no migrated grant at all, any reading answers `[]` correctly, so the comma list is
  * used and calibration waits for the next lookup.
@@ -26,8 +26,18 @@ const ONE_BY_ONE_CONCURRENCY = 8;
 export function createGrantLookup(deps: {
   v3: Pick<V3Client, 'listGrants' | 'grantsForAccounts'>;
   warn: (text: string) => Promise<void>;
+  lookupsPerSecond: number;
 }): GrantLookup & { reading(): LookupReading } {
   let reading: LookupReading = 'unknown';
+  const intervalMs = 1000 / deps.lookupsPerSecond;
+  let nextSlot = 0;
+  /** Spaces one-id lookups `intervalMs` apart (the first goes at once). */
+  const paced = async (signal?: AbortSignal) => {
+    const now = performance.now();
+    const slot = Math.max(now, nextSlot);
+    nextSlot = slot + intervalMs;
+    if (slot > now) await sleep(slot - now, signal);
+  };
 
   const grantsOf = async (accountId: string, signal?: AbortSignal): Promise<Grant[]> => {
     const grants: Grant[] = [];
@@ -38,18 +48,15 @@ export function createGrantLookup(deps: {
     }
   };
 
-  const oneByOne = async (accountIds: readonly string[], signal?: AbortSignal): Promise<Grant[]> => {
-    const found: Grant[][] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < accountIds.length) {
-        const index = next++;
-        found[index] = await grantsOf(accountIds[index] as string, signal);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(ONE_BY_ONE_CONCURRENCY, accountIds.length) }, worker));
-    return found.flat();
-  };
+  const oneByOne = async (accountIds: readonly string[], signal?: AbortSignal): Promise<Grant[]> =>
+    (
+      await Promise.all(
+        accountIds.map(async (accountId) => {
+          await paced(signal);
+          return grantsOf(accountId, signal);
+        }),
+      )
+    ).flat();
 
   /** Does a list lookup return every known account in it, whatever its position? */
   const listFinds = async (ids: string[], known: ReadonlySet<string>, signal?: AbortSignal) => {

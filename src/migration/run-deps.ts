@@ -67,6 +67,8 @@ export interface RunSettings {
   ambiguousSettleMs: number;
   progressIntervalMs: number;
   cancelPollMs: number;
+  /** Pace of one-account grant lookups, when `account_ids` lists cannot be trusted (grant-lookup.ts). */
+  lookupsPerSecond: number;
   /** How often Nylas's own migration jobs (import, Dashboard) are checked while the run waits for them. */
   nylasJobPollMs: number;
   reportDir: string;
@@ -80,6 +82,7 @@ export const DEFAULT_RUN_SETTINGS: RunSettings = {
   progressIntervalMs: 250,
   cancelPollMs: 500,
   nylasJobPollMs: 5_000,
+  lookupsPerSecond: 10,
   reportDir: '',
 };
 

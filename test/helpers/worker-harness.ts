@@ -40,6 +40,8 @@ export const TEST_SETTINGS: Partial<RunSettings> = {
   cancelPollMs: 50,
   progressIntervalMs: 100,
   nylasJobPollMs: 50,
+  // Under the simulator's 50/s v3 limit, with room for the chunk lookups and reads of other calls.
+  lookupsPerSecond: 30,
 };
 
 export interface HarnessOptions {

@@ -80,6 +80,7 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
   const lookup = createGrantLookup({
     v3: ctx.nylas.v3,
     warn: (text) => ctx.notify({ type: 'warning', step: 'cloning', text }),
+    lookupsPerSecond: settings.lookupsPerSecond,
   });
 
   const beforeSend = () => {
