@@ -48,7 +48,7 @@ export interface RunNylas {
     V3Client,
     'getApplication' | 'updateApplication' | 'listConnectors' | 'listGrants' | 'grantsForAccounts'
   >;
-  migration: Pick<MigrationClient, 'linkApps' | 'importV2App' | 'cloneAccount'>;
+  migration: Pick<MigrationClient, 'linkApps' | 'importV2App' | 'cloneAccount' | 'listJobs'>;
 }
 
 export type AdminCheck = (
@@ -67,6 +67,10 @@ export interface RunSettings {
   ambiguousSettleMs: number;
   progressIntervalMs: number;
   cancelPollMs: number;
+  /** Pace of one-account grant lookups, when `account_ids` lists cannot be trusted (grant-lookup.ts). */
+  lookupsPerSecond: number;
+  /** How often Nylas's own migration jobs (import, Dashboard) are checked while the run waits for them. */
+  nylasJobPollMs: number;
   reportDir: string;
 }
 
@@ -77,6 +81,8 @@ export const DEFAULT_RUN_SETTINGS: RunSettings = {
   ambiguousSettleMs: 2_000,
   progressIntervalMs: 250,
   cancelPollMs: 500,
+  nylasJobPollMs: 5_000,
+  lookupsPerSecond: 10,
   reportDir: '',
 };
 

@@ -5,6 +5,7 @@ import { cloneAccounts } from './steps/cloning.js';
 import { createRunContext } from './steps/context.js';
 import { finishRun } from './steps/finish.js';
 import { listAccounts } from './steps/listing.js';
+import { awaitNylasJobs } from './steps/nylas-jobs.js';
 import { preflight } from './steps/preflight.js';
 import { applySettings, importSettings, inventoryConnectors, linkApps, once } from './steps/setup.js';
 import { createRunTracker } from './steps/tracker.js';
@@ -59,6 +60,8 @@ export async function runMigration(deps: RunDeps): Promise<RunResult> {
       v2AppName: info.v2Name,
       v3AppName: info.v3Name,
     });
+    // A Dashboard "Migrate app" (or an import's batch clone) may already be cloning on this v3 app.
+    await awaitNylasJobs(ctx, 'preflight', 'started before this run');
 
     const checkDrain = () => {
       if (ctx.drainSignal?.aborted) throw new RunInterrupted();
@@ -84,7 +87,9 @@ export async function runMigration(deps: RunDeps): Promise<RunResult> {
       });
     } else {
       await setupStep('link', () => linkApps(ctx, info.alreadyLinked));
-      await setupStep('import', () => importSettings(ctx));
+      await setupStep('import', () => importSettings(ctx, info.alreadyLinked));
+      // Not part of the checkpointed step: a resumed attempt must wait for the import's jobs too.
+      if (!(await store.cancelRequested())) await awaitNylasJobs(ctx, 'import', 'started by the import');
       await setupStep('settings', () => applySettings(ctx));
     }
     await setupStep('connectors', () => inventoryConnectors(ctx, info.region));

@@ -17,7 +17,7 @@ export interface NylasErrorDetails {
    * it tries again.
    */
   ambiguous: boolean;
-  /** Seconds the server asked us to wait (Retry-After), when it said. */
+  /** Seconds the server asked us to wait (Retry-After, or v2's X-RateLimit-Reset), when it said. */
   retryAfterSeconds?: number | undefined;
   attempts: number;
   method: string;

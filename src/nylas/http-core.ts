@@ -164,7 +164,10 @@ export function createHttpCore(options: HttpCoreOptions): HttpCore {
         providerError: described.providerError,
         retryable: status === 429 || status >= 500,
         ambiguous: status >= 500,
-        retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+        retryAfterSeconds:
+          status === 429
+            ? rateLimitWait(response.headers)
+            : parseRetryAfter(response.headers.get('retry-after')),
       });
     }
 
@@ -267,6 +270,25 @@ function describeErrorBody(json: unknown, text: string) {
     message: str(inner?.message) ?? (root ? undefined : str(text.trim().slice(0, 200))),
     providerError: inner?.provider_error,
   };
+}
+
+/**
+ * How long a 429 asks us to wait. v3 sends `Retry-After`; v2 sends `X-RateLimit-Reset`, documented as
+ * the seconds until the window resets (relative). A value that can only be a Unix time (≥ 1e9 s, about
+ * 31 years) is read as one, defensively, rather than waited out for decades.
+ */
+export function rateLimitWait(headers: Headers, now = Date.now()): number | undefined {
+  const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
+  if (retryAfter !== undefined) return retryAfter;
+  return parseRateLimitReset(headers.get('x-ratelimit-reset'), now);
+}
+
+const EPOCH_SECONDS_FLOOR = 1e9;
+
+export function parseRateLimitReset(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || !/^\d+(\.\d+)?$/.test(header.trim())) return undefined;
+  const value = Number(header.trim());
+  return value >= EPOCH_SECONDS_FLOOR ? Math.max(0, value - now / 1000) : value;
 }
 
 /** Retry-After is either delta-seconds or an HTTP date. */

@@ -39,6 +39,9 @@ export const TEST_SETTINGS: Partial<RunSettings> = {
   ambiguousSettleMs: 50,
   cancelPollMs: 50,
   progressIntervalMs: 100,
+  nylasJobPollMs: 50,
+  // Under the simulator's 50/s v3 limit, with room for the chunk lookups and reads of other calls.
+  lookupsPerSecond: 30,
 };
 
 export interface HarnessOptions {

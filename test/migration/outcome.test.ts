@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountRecord } from '../../src/migration/account.js';
-import { resultFromError, resultFromGrant, skipReason } from '../../src/migration/outcome.js';
+import {
+  grantPreference,
+  resultFromError,
+  resultFromGrant,
+  skipReason,
+} from '../../src/migration/outcome.js';
 import { isPersonalMicrosoft, providerFamily } from '../../src/migration/providers.js';
 import { migrationOptionsSchema } from '../../src/migration/request.js';
 import { NylasError } from '../../src/nylas/errors.js';
@@ -61,6 +66,60 @@ describe('per-account outcome rules', () => {
         1,
       ).actionRequired,
     ).toMatch(/was stopped/);
+  });
+
+  it('v2 sync states partial and invalid: partial is healthy, invalid needs a new sign-in', () => {
+    const invalidGrant = { id: 'g', provider: 'imap', grant_status: 'invalid' };
+    expect(
+      resultFromGrant(invalidGrant, account({ provider: 'imap', syncState: 'invalid' }), 1).actionRequired,
+    ).toBe('User must authenticate again on v3: the v2 account’s credentials were invalid');
+    // A partial account was still syncing: no "was partial" excuse is made up for its placeholder.
+    expect(
+      resultFromGrant(invalidGrant, account({ provider: 'imap', syncState: 'partial' }), 1).actionRequired,
+    ).toBe('User must authenticate again on v3');
+    const refused = apiError(400, 'invalid_request_error', 'account is not running');
+    expect(resultFromError(refused, account({ syncState: 'partial' }), 1).actionRequired).toBe(
+      'Check the error with Nylas, then use Retry failed',
+    );
+    expect(resultFromError(refused, account({ syncState: 'invalid' }), 1).actionRequired).toBe(
+      'User must authenticate again on v3: the v2 account’s credentials were invalid (placeholders were off)',
+    );
+  });
+
+  it('grant statuses beyond valid/invalid: missing, blocked, unknown (kept verbatim)', () => {
+    const missing = resultFromGrant({ id: 'g1', provider: 'google' }, account(), 1);
+    expect(missing).toEqual({
+      status: 'migrated',
+      grantId: 'g1',
+      actionRequired: 'Nylas did not say whether this grant is valid: check it in the Nylas Dashboard',
+      at: 1,
+    });
+    expect(missing.grantStatus).toBeUndefined();
+    expect(resultFromGrant({ id: 'g2', grant_status: 'blocked' }, account(), 1)).toEqual({
+      status: 'placeholder',
+      grantId: 'g2',
+      grantStatus: 'blocked',
+      actionRequired:
+        'The grant is blocked at Nylas: ask Nylas support why; the user cannot use it until then',
+      at: 1,
+    });
+    expect(resultFromGrant({ id: 'g3', grant_status: 'on_hold' }, account(), 1, true)).toEqual({
+      status: 'placeholder',
+      grantId: 'g3',
+      grantStatus: 'on_hold',
+      errorMessage: 'grant_status "on_hold"',
+      actionRequired:
+        'Nylas gave a grant status this bot does not know: check the grant in the Nylas Dashboard',
+      existingGrant: true,
+      at: 1,
+    });
+    const ranked = [
+      { grant_status: 'invalid' },
+      { grant_status: 'blocked' },
+      {},
+      { grant_status: 'valid' },
+    ].sort((a, b) => grantPreference(a) - grantPreference(b));
+    expect(ranked.map((g) => g.grant_status)).toEqual(['valid', undefined, 'blocked', 'invalid']);
   });
 
   it('records Nylas’s type and message on failures, and a fitting action', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { NylasError } from '../../src/nylas/errors.js';
-import { createHttpCore, type HttpEvent, parseRetryAfter } from '../../src/nylas/http-core.js';
+import { createHttpCore, type HttpEvent, parseRetryAfter, rateLimitWait } from '../../src/nylas/http-core.js';
 import { type ScriptedAnswer, startScriptedServer } from '../helpers/scripted-server.js';
 
 const ok = (data: unknown): ScriptedAnswer => ({ status: 200, body: { request_id: 'req-ok', data } });
@@ -82,6 +82,29 @@ describe('HTTP core', () => {
     expect(response.data.data.n).toBe(1);
     expect(server.requests).toHaveLength(2);
     expect(sleeps).toEqual([2000]);
+  });
+
+  it('waits out a v2 429 for its X-RateLimit-Reset, read as seconds from now', async () => {
+    const v2Limited: ScriptedAnswer = {
+      status: 429,
+      headers: { 'x-ratelimit-limit': '500', 'x-ratelimit-reset': '3' },
+      body: { message: 'Too many requests', type: 'rate_limit_error' },
+    };
+    const { server, http, sleeps } = await setup([v2Limited, ok({ n: 1 })], { random: () => 0 });
+    await http.request({ method: 'GET', path: '/a/app/accounts', schema, retry: 'idempotent' });
+    expect(server.requests).toHaveLength(2);
+    expect(sleeps).toEqual([3000]);
+  });
+
+  it('reads an X-RateLimit-Reset that can only be a Unix time as one, not as decades to wait', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const headers = (value: string) => new Headers({ 'x-ratelimit-reset': value });
+    expect(rateLimitWait(headers('5'), now)).toBe(5);
+    expect(rateLimitWait(headers(String(now / 1000 + 4)), now)).toBe(4);
+    expect(rateLimitWait(headers(String(now / 1000 - 10)), now)).toBe(0);
+    expect(rateLimitWait(headers('later'), now)).toBeUndefined();
+    // Retry-After, when present, is the server's clearer word.
+    expect(rateLimitWait(new Headers({ 'retry-after': '2', 'x-ratelimit-reset': '9' }), now)).toBe(2);
   });
 
   it('backs off exponentially with jitter on a 429 without Retry-After', async () => {

@@ -13,6 +13,13 @@ describe('v2 auth', () => {
       expect(denied.status).toBe(401);
       expect(denied.json).toEqual({ message: expect.any(String), type: 'invalid_request_error' });
     }
+    // The password must be empty: `id:secret` or `secret:secret` is not v2's Basic auth.
+    for (const credentials of [`${V2_SECRET}:${V2_SECRET}`, `${V2_ID}:${V2_SECRET}`, V2_SECRET]) {
+      const denied = await fetch(`${sim.url}/a/${V2_ID}/accounts`, {
+        headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+      });
+      expect(denied.status, credentials).toBe(401);
+    }
     const anonymous = await fetch(`${sim.url}/a/${V2_ID}/accounts`);
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toMatchObject({ type: 'invalid_request_error' });
@@ -158,12 +165,16 @@ describe('dataset', () => {
         'icloud',
         'yahoo',
         'aol',
+        'nylas',
       ]) {
         expect(
           has((a) => a.provider === provider),
           provider,
         ).toBe(true);
       }
+      // v2's other states: partial (still syncing) and invalid (credentials no longer work).
+      expect(has((a) => a.sync_state === 'partial' && a.billing_state === 'paid')).toBe(true);
+      expect(has((a) => a.sync_state === 'invalid' && a.billing_state === 'paid')).toBe(true);
       expect(flaky.size).toBeGreaterThanOrEqual(1);
     }
   });

@@ -33,12 +33,15 @@ const KIND_WEIGHTS: readonly (readonly [string, number])[] = [
   ['icloud', 6],
   ['yahoo', 6],
   ['aol', 2],
+  ['nylas', 1],
 ];
 
 const SYNC_WEIGHTS: readonly (readonly [V2SyncState, number])[] = [
-  ['running', 82],
+  ['running', 78],
+  ['partial', 3],
   ['stopped', 5],
-  ['invalid-credentials', 5],
+  ['invalid', 2],
+  ['invalid-credentials', 4],
   ['sync-error', 3],
   ['exception', 2],
   ['downloading', 2],
@@ -410,6 +413,30 @@ const TEMPLATES: readonly Template[] = [
     sync: 'running',
     billing: 'paid',
     present: (a) => a.provider === 'imap' && wouldBeValid(a),
+  },
+  {
+    kind: { provider: 'gmail', personal: false },
+    sync: 'partial',
+    billing: 'paid',
+    present: (a) => a.sync_state === 'partial' && a.billing_state === 'paid',
+  },
+  {
+    kind: { provider: 'imap', personal: false },
+    sync: 'invalid',
+    billing: 'paid',
+    present: (a) => a.sync_state === 'invalid' && a.billing_state === 'paid',
+  },
+  {
+    kind: { provider: 'aol', personal: false },
+    sync: 'running',
+    billing: 'paid',
+    present: (a) => a.provider === 'aol',
+  },
+  {
+    kind: { provider: 'nylas', personal: false },
+    sync: 'running',
+    billing: 'paid',
+    present: (a) => a.provider === 'nylas' && a.billing_state === 'paid',
   },
 ];
 

@@ -6,7 +6,15 @@ import { createRandom, type Random } from './random.js';
 import type { FaultMatch, InjectedFault } from './types.js';
 
 export type FaultAnswer =
-  | { kind: 'status'; status: number; errorType?: string; message?: string; retryAfterSeconds?: number }
+  | {
+      kind: 'status';
+      status: number;
+      errorType?: string;
+      message?: string;
+      retryAfterSeconds?: number;
+      /** The route did its work before this answer replaced its own. */
+      acted?: boolean;
+    }
   | { kind: 'timeout' };
 
 interface ActiveRule {
@@ -21,10 +29,14 @@ export class FaultPlan {
   private readonly random: Random;
   private readonly transient5xxRate: number;
   private readonly timeoutRate: number;
+  private readonly actedShare: number;
 
-  constructor(options: { transient5xxRate?: number; timeoutRate?: number; seed?: number } = {}) {
+  constructor(
+    options: { transient5xxRate?: number; timeoutRate?: number; actedShare?: number; seed?: number } = {},
+  ) {
     this.transient5xxRate = checkRate('faults.transient5xxRate', options.transient5xxRate ?? 0);
     this.timeoutRate = checkRate('faults.timeoutRate', options.timeoutRate ?? 0);
+    this.actedShare = checkRate('faults.actedShare', options.actedShare ?? 0.5);
     this.random = createRandom(options.seed ?? 1);
   }
 
@@ -59,12 +71,15 @@ export class FaultPlan {
         ...(fault.errorType !== undefined && { errorType: fault.errorType }),
         ...(fault.message !== undefined && { message: fault.message }),
         ...(fault.retryAfterSeconds !== undefined && { retryAfterSeconds: fault.retryAfterSeconds }),
+        ...(fault.acted === true && { acted: true }),
       };
     }
     if (route !== 'clone') return undefined;
     if (this.timeoutRate > 0 && this.random.chance(this.timeoutRate)) return { kind: 'timeout' };
     if (this.transient5xxRate > 0 && this.random.chance(this.transient5xxRate)) {
-      return { kind: 'status', status: this.random.pick(TRANSIENT_STATUSES) };
+      const status = this.random.pick(TRANSIENT_STATUSES);
+      // A 5xx says nothing about whether the work was done; some were answered after it was.
+      return { kind: 'status', status, ...(this.random.chance(this.actedShare) && { acted: true }) };
     }
     return undefined;
   }

@@ -10,7 +10,8 @@
  * 2. The account id is not in the linked v2 app → 400 `invalid_request_error` "v2 account not found".
  * 3. `billing_state` is `deleted` → 400 `invalid_request_error` "v2 account has been deleted".
  * 4. The v3 app has no connector for the account's v3 provider (import-v2-app not run yet, or a
- *    provider import never creates: yahoo, nylas) → 400 `invalid_request_error` naming the provider.
+ *    provider import never creates: yahoo, virtual-calendar) → 400 `invalid_request_error` naming
+ *    the provider.
  * 5. A Microsoft personal account on Exchange (provider `hotmail` or `outlook`, or `eas`/`exchange`
  *    with a Hotmail/Outlook.com/Live/MSN address) → `clone_exchange` true: an invalid placeholder
  *    grant, provider microsoft; false: 400 `invalid_request_error` (it can't be migrated).
@@ -25,7 +26,8 @@
  * 9. Otherwise → a valid grant with the mapped provider.
  *
  * v2 → v3 providers: gmail→google; graph, office365, exchange, eas, hotmail, outlook→microsoft;
- * imap, aol→imap; icloud→icloud; yahoo→yahoo; nylas→nylas.
+ * imap, aol→imap; icloud→icloud; yahoo→yahoo; nylas (v2's virtual calendars)→virtual-calendar.
+ * Running means `sync_state` running or partial (partial: still syncing, credentials fine).
  */
 import type {
   CloneFlags,
@@ -48,7 +50,7 @@ const V3_PROVIDER: Record<V2Provider, V3Provider> = {
   aol: 'imap',
   icloud: 'icloud',
   yahoo: 'yahoo',
-  nylas: 'nylas',
+  nylas: 'virtual-calendar',
 };
 
 export function v3ProviderOf(provider: V2Provider): V3Provider {
@@ -75,7 +77,10 @@ export function isPersonalMicrosoftExchange(account: Pick<SimV2Account, 'provide
 }
 
 export function isRunning(account: Pick<SimV2Account, 'sync_state' | 'billing_state'>): boolean {
-  return account.sync_state === 'running' && account.billing_state !== 'cancelled';
+  return (
+    (account.sync_state === 'running' || account.sync_state === 'partial') &&
+    account.billing_state !== 'cancelled'
+  );
 }
 
 export interface CloneContext {

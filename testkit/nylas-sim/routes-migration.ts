@@ -10,7 +10,10 @@ import { v3ProviderOf } from './outcomes.js';
 import type { JobRecord, SimState, V2AppState, V3AppState } from './state.js';
 import type { CloneFlags, MigrationJobObject, SimV2Account } from './types.js';
 
-/** How long each batch job step (snapshot, then clone) takes. */
+/** The batch clone an import starts uses Nylas's defaults (placeholders on), not the caller's choice. */
+const IMPORT_BATCH_FLAGS: CloneFlags = { allowInvalidGrantCreation: true, cloneExchange: true };
+
+/** How long each batch job step (snapshot, then clone) takes, unless `jobStepMs` says otherwise. */
 export const JOB_STEP_MS = 150;
 
 export const IMPORT_MESSAGE =
@@ -40,7 +43,7 @@ const JOB_TYPES = ['snapshot', 'migration'] as const;
 /** Runs `fn` after `ms`; the server cancels what is still pending when it closes. */
 export type Scheduler = (ms: number, fn: () => void) => void;
 
-export function migrationRoutes(state: SimState, schedule: Scheduler): Route[] {
+export function migrationRoutes(state: SimState, schedule: Scheduler, jobStepMs = JOB_STEP_MS): Route[] {
   return [
     {
       surface: 'v3',
@@ -84,6 +87,13 @@ export function migrationRoutes(state: SimState, schedule: Scheduler): Route[] {
             `application is already linked to another v2 application (${app.linkedV2})`,
           );
         }
+        if (app.linkedV2 === v2.clientId && state.readings.relinkLinkedPair === 'reject') {
+          return v3Error(
+            400,
+            'invalid_request_error',
+            'application is already linked to this v2 application',
+          );
+        }
         app.linkedV2 = v2.clientId;
         return ok(state.applicationObject(app));
       },
@@ -97,8 +107,26 @@ export function migrationRoutes(state: SimState, schedule: Scheduler): Route[] {
       handle: ({ app }) => {
         const v2 = linkedV2(state, app);
         if (v2 === undefined) return notLinked();
+        if (app.imported && state.readings.repeatedImport === 'reject') {
+          return v3Error(400, 'invalid_request_error', 'v2 application has already been imported');
+        }
         importSettings(app, v2);
-        return ok(IMPORT_MESSAGE);
+        app.imported = true;
+        if (state.readings.importAnswer === 'message') return ok(IMPORT_MESSAGE);
+        const { snapshot, clone } = startBatch(
+          state,
+          app,
+          v2,
+          IMPORT_BATCH_FLAGS,
+          {
+            limit: Math.max(1, v2.dataset.accounts.length),
+            offset: 0,
+            mode: 'only_new',
+          },
+          schedule,
+          jobStepMs,
+        );
+        return ok([{ ...snapshot.job }, { ...clone.job }]);
       },
     },
     {
@@ -138,7 +166,7 @@ export function migrationRoutes(state: SimState, schedule: Scheduler): Route[] {
         }
         const v2 = linkedV2(state, app);
         if (v2 === undefined) return notLinked();
-        const { snapshot, clone } = startBatch(state, app, v2, flags, parsed.data, schedule);
+        const { snapshot, clone } = startBatch(state, app, v2, flags, parsed.data, schedule, jobStepMs);
         return ok({ snapshot_job: { ...snapshot.job }, clone_job: { ...clone.job } });
       },
     },
@@ -248,6 +276,7 @@ function startBatch(
   flags: CloneFlags,
   request: z.infer<typeof batchSchema>,
   schedule: Scheduler,
+  stepMs: number,
 ): { snapshot: JobRecord; clone: JobRecord } {
   const now = Math.floor(Date.now() / 1000);
   const snapshotId = randomUUID();
@@ -284,7 +313,7 @@ function startBatch(
   };
   app.jobs.push(snapshot, clone);
 
-  schedule(JOB_STEP_MS, () => {
+  schedule(stepMs, () => {
     finish(snapshot, { count_success: snapshot.job.count_all }, 'completed');
     const providers = request.providers ?? DEFAULT_BATCH_PROVIDERS;
     const selected = v2.dataset.accounts
@@ -297,7 +326,7 @@ function startBatch(
       })
       .slice(request.offset, request.offset + request.limit);
     update(clone, { status: 'running', count_all: selected.length });
-    schedule(JOB_STEP_MS, () => {
+    schedule(stepMs, () => {
       const counts = { count_success: 0, count_failed: 0, count_warning: 0 };
       for (const account of selected) {
         const { decision } = state.clone(app, account.id, flags);

@@ -44,7 +44,7 @@ export function v3Routes(state: SimState): Route[] {
       template: '/v3/applications',
       rateClass: 'v3',
       fault: 'application',
-      handle: ({ app }) => ok(state.applicationObject(app)),
+      handle: ({ app }) => ok(applicationAnswer(state, app)),
     },
     {
       surface: 'v3',
@@ -77,7 +77,7 @@ export function v3Routes(state: SimState): Route[] {
           );
         }
         // The spec's 200 schema for PATCH is {success, data}; request_id is added like everywhere.
-        return { status: 200, body: { success: true, data: state.applicationObject(app) } };
+        return { status: 200, body: { success: true, data: applicationAnswer(state, app) } };
       },
     },
     {
@@ -111,7 +111,7 @@ export function v3Routes(state: SimState): Route[] {
         if (order !== 'asc' && order !== 'desc') {
           return v3Error(400, 'invalid_request_error', 'order_by must be asc or desc');
         }
-        const matching = filterGrants(app, url);
+        const matching = filterGrants(app, url, state.readings.accountIdsList);
         const sorted = order === 'asc' ? matching : [...matching].reverse();
         return ok(sorted.slice(page.offset, page.offset + page.limit), {
           limit: page.limit,
@@ -120,6 +120,24 @@ export function v3Routes(state: SimState): Route[] {
       },
     },
   ];
+}
+
+/** The ApplicationObject, with absent optional fields sent as `null` under that reading. */
+function applicationAnswer(state: SimState, app: V3AppState): unknown {
+  const application = state.applicationObject(app);
+  if (state.readings.absentFields === 'omitted') return application;
+  const { name, icon_url, website_url, description } = application.branding;
+  return {
+    ...application,
+    v2_application_id: application.v2_application_id ?? null,
+    hosted_authentication: application.hosted_authentication ?? null,
+    branding: {
+      name: name ?? null,
+      icon_url: icon_url ?? null,
+      website_url: website_url ?? null,
+      description: description ?? null,
+    },
+  };
 }
 
 function pageOf(url: URL): { limit: number; offset: number } | Reply {
@@ -131,8 +149,11 @@ function pageOf(url: URL): { limit: number; offset: number } | Reply {
 }
 
 /** Grants in creation order, narrowed by the spec's filters this simulator supports. */
-function filterGrants(app: V3AppState, url: URL): readonly SimGrant[] {
-  const ids = [...listQuery(url, 'account_id'), ...listQuery(url, 'account_ids')];
+function filterGrants(app: V3AppState, url: URL, idsList: 'comma' | 'repeated'): readonly SimGrant[] {
+  // `repeated`: each parameter value is one id, commas included (the other reading of account_ids).
+  const read = (name: string) =>
+    idsList === 'comma' ? listQuery(url, name) : url.searchParams.getAll(name).filter((v) => v !== '');
+  const ids = [...read('account_id'), ...read('account_ids')];
   let grants: readonly SimGrant[] = app.grants;
   if (ids.length > 0) {
     const positions = [...new Set(ids)].flatMap((id) => app.grantsByAccount.get(id) ?? []);

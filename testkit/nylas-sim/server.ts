@@ -20,6 +20,8 @@ import { SimState, type V2AppState, type V3AppState } from './state.js';
 import type { NylasSim, NylasSimOptions } from './types.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** The spec's example 504 body: `{error: {type: "provider_error", message: "Provider request timed out."}}`. */
+const TIMEOUT_MESSAGE = 'Provider request timed out.';
 
 /** Starts a simulator; resolves once it listens. */
 export async function startNylasSim(options: NylasSimOptions): Promise<NylasSim> {
@@ -29,6 +31,7 @@ export async function startNylasSim(options: NylasSimOptions): Promise<NylasSim>
     v3Apps: options.v3Apps,
     migrationRateLimit: settings.migrationRateLimit,
     v3RateLimit: settings.v3RateLimit,
+    readings: options.readings,
   });
   const faults = new FaultPlan(options.faults);
   const latencyRandom = createRandom(options.faults?.seed ?? 7);
@@ -46,7 +49,11 @@ export async function startNylasSim(options: NylasSimOptions): Promise<NylasSim>
   const delay = (ms: number): Promise<void> =>
     ms <= 0 ? Promise.resolve() : new Promise((resolve) => schedule(ms, resolve));
 
-  const routes: Route[] = [...v2Routes(), ...v3Routes(state), ...migrationRoutes(state, schedule)];
+  const routes: Route[] = [
+    ...v2Routes(),
+    ...v3Routes(state),
+    ...migrationRoutes(state, schedule, options.jobStepMs),
+  ];
   let rateLimitReplies = 0;
 
   const retryAfterHeader = (): Record<string, string> => {
@@ -140,7 +147,9 @@ export async function startNylasSim(options: NylasSimOptions): Promise<NylasSim>
       state.countRateLimited();
       if (surface === 'v2') {
         headers['x-ratelimit-limit'] = '500';
-        headers['x-ratelimit-reset'] = String(Math.ceil(Date.now() / 1000) + (fault.retryAfterSeconds ?? 1));
+        // v2 says when its window resets in seconds from now (not a Unix time), and sends no Retry-After.
+        headers['x-ratelimit-reset'] = String(fault.retryAfterSeconds ?? 1);
+        delete headers['retry-after'];
       }
     }
     return { ...reply, headers };
@@ -160,7 +169,7 @@ export async function startNylasSim(options: NylasSimOptions): Promise<NylasSim>
       else {
         const parsed = await body;
         const fault = faults.take(admitted.route.fault ?? 'any', admitted.params.account_id);
-        if (fault?.kind === 'status') reply = faultReply(fault, surface);
+        if (fault?.kind === 'status' && !fault.acted) reply = faultReply(fault, surface);
         else if (!parsed.ok) {
           reply =
             surface === 'v3'
@@ -172,12 +181,13 @@ export async function startNylasSim(options: NylasSimOptions): Promise<NylasSim>
             admitted.kind === 'v2'
               ? admitted.route.handle({ ...ctx, app: admitted.app })
               : admitted.route.handle({ ...ctx, app: admitted.app });
+          // The handler ran (a clone created its grant); the client only sees the error that follows.
+          if (fault?.kind === 'status') reply = faultReply(fault, surface);
           if (fault?.kind === 'timeout') {
-            // The handler ran (a clone created its grant); the client only ever sees the timeout.
             await delay(settings.timeoutHangMs);
             reply =
               surface === 'v3'
-                ? v3Error(504, 'gateway_timeout', 'Gateway Timeout')
+                ? v3Error(504, 'provider_error', TIMEOUT_MESSAGE)
                 : v2Error(504, 'api_error', 'Gateway Timeout');
           }
         }
@@ -282,16 +292,23 @@ function checkOptions(options: NylasSimOptions): Settings {
   };
 }
 
-/** v2: `Authorization: Basic base64("SECRET:")`; the secret must be the path's app's. */
+/**
+ * v2: `Authorization: Basic base64("SECRET:")`; the secret must be the path's app's and the password
+ * empty (v2 reads the secret as the user name; `id:secret` is the Migration API's BasicV2, not this).
+ */
 function authenticateV2(state: SimState, req: IncomingMessage, clientId: string): V2AppState | undefined {
   const header = req.headers.authorization;
   const match = header === undefined ? null : /^Basic\s+(\S+)$/i.exec(header);
   if (match?.[1] === undefined) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  const username = colon < 0 ? decoded : decoded.slice(0, colon);
+  if (colon < 0) return undefined;
+  const username = decoded.slice(0, colon);
+  const password = decoded.slice(colon + 1);
   const app = state.v2Apps.get(clientId);
-  return app !== undefined && username !== '' && username === app.clientSecret ? app : undefined;
+  return app !== undefined && username !== '' && username === app.clientSecret && password === ''
+    ? app
+    : undefined;
 }
 
 /** v3: `Authorization: Bearer <api key>`; the key names the app. */
@@ -368,7 +385,7 @@ function defaultErrorType(status: number, surface: 'v2' | 'v3'): string {
     case 503:
       return 'service_unavailable';
     case 504:
-      return 'gateway_timeout';
+      return 'provider_error'; // the spec's 504 example
     default:
       return 'api_error';
   }
@@ -385,7 +402,7 @@ function defaultMessage(status: number): string {
     case 503:
       return 'Service Unavailable';
     case 504:
-      return 'Gateway Timeout';
+      return TIMEOUT_MESSAGE;
     default:
       return `Simulated error ${status}`;
   }

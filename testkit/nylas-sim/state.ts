@@ -16,6 +16,7 @@ import type {
   SimConnector,
   SimCounters,
   SimGrant,
+  SimReadings,
   SimV2AppConfig,
   SimV3AppConfig,
 } from './types.js';
@@ -47,6 +48,8 @@ export interface V3AppState {
   readonly region: Region;
   readonly organizationId: string;
   linkedV2: string | undefined;
+  /** import-v2-app has run on this app (a `repeatedImport: 'reject'` reading refuses the next). */
+  imported: boolean;
   environment: 'production' | 'staging';
   branding: SimBranding;
   hostedAuthentication: Record<string, string | number> | undefined;
@@ -73,6 +76,7 @@ export interface SimStateOptions {
   v3Apps: readonly SimV3AppConfig[];
   migrationRateLimit: number;
   v3RateLimit: number;
+  readings?: SimReadings | undefined;
 }
 
 export class SimState {
@@ -84,6 +88,7 @@ export class SimState {
   /** v2 accounts ("clientId/accountId") with more than one grant in some v3 app. */
   private readonly duplicateAccounts = new Set<string>();
   v2Down = false;
+  readonly readings: Required<SimReadings>;
 
   private cloneCalls = new Map<string, number>();
   private grantsCreated = 0;
@@ -91,6 +96,13 @@ export class SimState {
   private requests = new Map<string, number>();
 
   constructor(options: SimStateOptions) {
+    this.readings = {
+      absentFields: options.readings?.absentFields ?? 'omitted',
+      accountIdsList: options.readings?.accountIdsList ?? 'comma',
+      importAnswer: options.readings?.importAnswer ?? 'message',
+      relinkLinkedPair: options.readings?.relinkLinkedPair ?? 're-link',
+      repeatedImport: options.readings?.repeatedImport ?? 're-import',
+    };
     for (const config of options.v2Apps) {
       if (this.v2Apps.has(config.clientId)) throw new Error(`duplicate v2 app ${config.clientId}`);
       this.v2Apps.set(config.clientId, {
@@ -121,6 +133,7 @@ export class SimState {
         region: config.region,
         organizationId: randomUUID(),
         linkedV2: config.linkedV2AppId,
+        imported: false,
         environment: config.environment ?? 'production',
         branding: { name: config.name ?? config.applicationId },
         hostedAuthentication: undefined,

@@ -19,10 +19,13 @@ export type V2Provider =
   | 'nylas';
 
 /** v3 grant/connector providers this simulator produces. */
-export type V3Provider = 'google' | 'microsoft' | 'imap' | 'icloud' | 'yahoo' | 'nylas' | 'ews';
+export type V3Provider = 'google' | 'microsoft' | 'imap' | 'icloud' | 'yahoo' | 'virtual-calendar' | 'ews';
 
+/** `partial`: still syncing (credentials work); `invalid`: the credentials stopped working. */
 export type V2SyncState =
   | 'running'
+  | 'partial'
+  | 'invalid'
   | 'stopped'
   | 'exception'
   | 'sync-error'
@@ -85,10 +88,47 @@ export interface NylasSimOptions {
   latencyMs?: number | { min: number; max: number };
   /** Whether 429s carry `Retry-After: 1`; 'alternate' (default) starts with one, then without, and so on. */
   retryAfter?: 'always' | 'never' | 'alternate';
-  /** Random chaos on clone calls only; rates in [0, 1], default 0. */
-  faults?: { transient5xxRate?: number; timeoutRate?: number; seed?: number };
+  /**
+   * Random chaos on clone calls only; rates in [0, 1], default 0. `actedShare` (default 0.5) is the
+   * share of those 5xx answered after the clone was made: a real 5xx may come after the work was done.
+   */
+  faults?: { transient5xxRate?: number; timeoutRate?: number; actedShare?: number; seed?: number };
+  /** Readings of behaviour Nylas does not document; each test can play any of them. */
+  readings?: SimReadings;
+  /** How long each step of a batch job (snapshot, then clone) takes; default 150. */
+  jobStepMs?: number;
   /** How long a "timeout" fault hangs before answering 504; default 30000. */
   timeoutHangMs?: number;
+}
+
+/**
+ * Where Nylas's documentation leaves behaviour open, each plausible reading; the first is the default.
+ */
+export interface SimReadings {
+  /**
+   * How an optional field without a value is sent in the v3 ApplicationObject: `omitted` (default), or
+   * `null` (`v2_application_id: null`, `hosted_authentication: null`, unset branding fields null).
+   */
+  absentFields?: 'omitted' | 'null';
+  /**
+   * `GET /v3/grants?account_ids=`: the spec types it as one string and names no separator.
+   * `comma`: `a,b` is two ids; `repeated`: only a repeated parameter lists ids, `a,b` is one id
+   * (so it matches nothing).
+   */
+  accountIdsList?: 'comma' | 'repeated';
+  /**
+   * `re-link`: linking a pair that is already linked succeeds again; `reject`: it answers 400.
+   */
+  relinkLinkedPair?: 're-link' | 'reject';
+  /**
+   * import-v2-app's answer: the spec's schema says a message string, its description "a list of two
+   * Jobs, Snapshot and BatchClone" that run on in the background. `message`: settings only; `jobs`:
+   * it also starts a snapshot and a batch clone of the accounts never cloned in this app (as the
+   * Dashboard's "Migrate app" would) and answers the two jobs.
+   */
+  importAnswer?: 'message' | 'jobs';
+  /** `re-import`: import-v2-app may run again; `reject`: a second import answers 400. */
+  repeatedImport?: 're-import' | 'reject';
 }
 
 export interface CloneFlags {
@@ -214,6 +254,8 @@ export type InjectedFault =
       errorType?: string;
       message?: string;
       retryAfterSeconds?: number;
+      /** The route did its work (a clone made its grant) before this error answer replaced its own. */
+      acted?: boolean;
     }
   | { match: FaultMatch; accountId?: string; times: number; kind: 'timeout' };
 

@@ -5,7 +5,15 @@ import type { Grant } from '../../nylas/schemas/v3.js';
 import { sleep } from '../../shared/sleep.js';
 import type { AccountRecord, AccountResult } from '../account.js';
 import { describeNylasFailure, isRunFatal, isTransientProviderError, RunInterrupted } from '../failure.js';
-import { cancelledResult, resultFromError, resultFromGrant, skippedResult, skipReason } from '../outcome.js';
+import { createGrantLookup } from '../grant-lookup.js';
+import {
+  cancelledResult,
+  grantPreference,
+  resultFromError,
+  resultFromGrant,
+  skippedResult,
+  skipReason,
+} from '../outcome.js';
 import type { RunContext } from './context.js';
 import type { RunTracker } from './tracker.js';
 
@@ -20,11 +28,11 @@ class NotSent extends Error {}
 
 const CARRIED_STATUSES = new Set(['migrated', 'placeholder', 'skipped']);
 
-/** Prefers a valid grant, then the newest: the one a user would keep. */
+/** Prefers the most usable grant (see `grantPreference`), then the newest: the one a user would keep. */
 function bestGrant(grants: readonly Grant[]): Grant | undefined {
   return [...grants].sort((a, b) => {
-    const validity = Number(b.grant_status !== 'invalid') - Number(a.grant_status !== 'invalid');
-    return validity !== 0 ? validity : (b.created_at ?? 0) - (a.created_at ?? 0);
+    const preference = grantPreference(a) - grantPreference(b);
+    return preference !== 0 ? preference : (b.created_at ?? 0) - (a.created_at ?? 0);
   })[0];
 }
 
@@ -32,7 +40,8 @@ function bestGrant(grants: readonly Grant[]): Grant | undefined {
  * Clones every account that has no outcome yet, chunk by chunk, with up to `cloneConcurrency` clone
  * calls in flight (each waiting for its turn in the v3 app's shared rate budget).
  *
- * No account is cloned twice: before cloning a chunk, one `GET /v3/grants?account_ids=` finds grants
+ * No account is cloned twice: before cloning a chunk, one `GET /v3/grants?account_ids=` (calibrated
+ * first, see `grant-lookup.ts`) finds grants
  * that already exist (an earlier run, or a clone that landed just before a crash — the lease makes sure
  * no request of a dead worker is still in flight), and after an ambiguous failure (timeout, 5xx) the
  * account's grants are looked up again before any new attempt.
@@ -67,6 +76,12 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
     );
   }, settings.cancelPollMs);
   pollCancel.unref();
+
+  const lookup = createGrantLookup({
+    v3: ctx.nylas.v3,
+    warn: (text) => ctx.notify({ type: 'warning', step: 'cloning', text }),
+    lookupsPerSecond: settings.lookupsPerSecond,
+  });
 
   const beforeSend = () => {
     if (stop) throw new NotSent();
@@ -161,7 +176,7 @@ export async function cloneAccounts(ctx: RunContext, tracker: RunTracker): Promi
 
       let existing: Grant[];
       try {
-        existing = await ctx.nylas.v3.grantsForAccounts(
+        existing = await lookup.find(
           candidates.map((a) => a.id),
           signal,
         );

@@ -1,35 +1,43 @@
 import { z } from 'zod';
 
+/**
+ * Optional fields may come back missing or `null` (Nylas serialises empty values either way): both
+ * read as absent, so a `null` never fails a run. Only what the bot cannot work without is required.
+ */
+const absent = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullish()
+    .transform((v) => v ?? undefined)
+    .optional();
+
 /** Every v3 answer is wrapped: `{request_id, data}`; lists add `limit`/`offset` or `next_cursor`. */
 export function envelope<T extends z.ZodType>(data: T) {
   return z.object({
-    request_id: z.string().optional(),
+    request_id: absent(z.string()),
     data,
-    limit: z.number().optional(),
-    offset: z.number().optional(),
-    next_cursor: z.string().nullish(),
+    limit: absent(z.number()),
+    offset: absent(z.number()),
+    next_cursor: absent(z.string()),
   });
 }
 
 /** Branding is read and written back whole (PATCH replaces nested objects), so unknown keys are kept. */
 export const brandingSchema = z.looseObject({
-  name: z.string().optional(),
-  icon_url: z.string().optional(),
-  website_url: z.string().optional(),
-  description: z.string().optional(),
+  name: absent(z.string()),
+  icon_url: absent(z.string()),
+  website_url: absent(z.string()),
+  description: absent(z.string()),
 });
 export type Branding = z.infer<typeof brandingSchema>;
 
 export const v3ApplicationSchema = z.looseObject({
   application_id: z.string(),
-  organization_id: z.string().optional(),
-  region: z.string().optional(),
-  environment: z.string().optional(),
-  v2_application_id: z.string().nullish(),
-  branding: brandingSchema.optional(),
-  callback_uris: z
-    .array(z.looseObject({ url: z.string().optional(), platform: z.string().optional() }))
-    .optional(),
+  organization_id: absent(z.string()),
+  region: absent(z.string()),
+  environment: absent(z.string()),
+  v2_application_id: absent(z.string()),
+  branding: absent(brandingSchema),
+  callback_uris: absent(z.array(z.looseObject({ url: absent(z.string()), platform: absent(z.string()) }))),
 });
 export type V3Application = z.infer<typeof v3ApplicationSchema>;
 
@@ -39,36 +47,40 @@ export type V3Environment = (typeof V3_ENVIRONMENTS)[number];
 
 export const connectorSchema = z.object({
   provider: z.string(),
-  name: z.string().optional(),
-  settings: z.record(z.string(), z.unknown()).nullish(),
-  scope: z.array(z.string()).nullish(),
-  active_credential_id: z.string().nullish(),
+  name: absent(z.string()),
+  settings: absent(z.record(z.string(), z.unknown())),
+  scope: absent(z.array(z.string())),
+  active_credential_id: absent(z.string()),
 });
 export type Connector = z.infer<typeof connectorSchema>;
 
+/**
+ * A grant. `grant_status` is a plain string, maybe missing: the spec says valid or invalid, but a
+ * grant can also be `blocked`, and an unknown value must reach the report verbatim, not fail the run.
+ */
 export const grantSchema = z.object({
   id: z.string().min(1),
-  account_id: z.string().nullish(),
-  email: z.string().nullish(),
-  provider: z.string(),
-  grant_status: z.string().nullish(),
-  created_at: z.number().optional(),
-  scope: z.array(z.string()).nullish(),
+  account_id: absent(z.string()),
+  email: absent(z.string()),
+  provider: absent(z.string()),
+  grant_status: absent(z.string()),
+  created_at: absent(z.number()),
+  scope: absent(z.array(z.string())),
 });
 export type Grant = z.infer<typeof grantSchema>;
 
 export const migrationJobSchema = z.object({
   job_id: z.string(),
   type: z.string(),
-  public_application_id: z.string().optional(),
+  public_application_id: absent(z.string()),
   status: z.string(),
-  count_all: z.number(),
-  count_success: z.number(),
-  count_failed: z.number(),
-  count_warning: z.number().optional(),
-  created_at: z.number().optional(),
-  updated_at: z.number().optional(),
-  linked_job_id: z.string().nullish(),
+  count_all: absent(z.number()),
+  count_success: absent(z.number()),
+  count_failed: absent(z.number()),
+  count_warning: absent(z.number()),
+  created_at: absent(z.number()),
+  updated_at: absent(z.number()),
+  linked_job_id: absent(z.string()),
 });
 export type MigrationJob = z.infer<typeof migrationJobSchema>;
 
