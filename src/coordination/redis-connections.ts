@@ -10,11 +10,13 @@ export type RedisConnection = Redis | Cluster;
  * NOT sent again: our fenced scripts (append a page, count results) are not idempotent, so a lost
  * answer fails the job's attempt instead, and the retry resumes from what Redis really holds.
  */
-export function createWorkerConnection(url: string): RedisConnection {
+export function createWorkerConnection(url: string, options: { name?: string } = {}): RedisConnection {
   return connect(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
     autoResendUnfulfilledCommands: false,
+    // Shown by CLIENT LIST (and kept by every duplicate: BullMQ's blocking reads, the run's own).
+    ...(options.name ? { connectionName: options.name } : {}),
   });
 }
 

@@ -8,8 +8,8 @@ export function uniquePrefix(label: string): string {
   return `test-${label}-${randomUUID().slice(0, 8)}`;
 }
 
-export function workerRedis(url = REDIS_URL): RedisConnection {
-  return createWorkerConnection(url);
+export function workerRedis(url = REDIS_URL, name?: string): RedisConnection {
+  return createWorkerConnection(url, name ? { name } : {});
 }
 
 export { deleteKeysUnder as deletePrefix } from '../../src/store/delete-prefix.js';

@@ -56,6 +56,9 @@ export interface HarnessOptions {
   redisUrl?: string;
 }
 
+/** The CLIENT SETNAME of a harness's worker connections (Redis names: no spaces or braces). */
+export const workerConnectionName = (prefix: string) => `harness-${prefix.replace(/[^A-Za-z0-9-]/g, '')}`;
+
 export const allowEveryone: AdminCheck = async () => ({ ok: true });
 
 /** Everything a worker test needs: the simulator, Redis under a unique prefix, producer, workers. */
@@ -103,7 +106,8 @@ v3_apps:
   const connections: RedisConnection[] = [];
 
   const startWorker = (extra: { workerId?: string } = {}) => {
-    const connection = workerRedis(redisUrl);
+    // Named after the prefix, so a test can cut exactly this harness's worker connections.
+    const connection = workerRedis(redisUrl, workerConnectionName(prefix));
     connections.push(connection);
     const worker = createMigrationWorker({
       redis: connection,

@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrationKeys } from '../../src/store/keys.js';
 import { finalStatus, parseCsv, unjustifiedRepeats } from '../helpers/expected-rows.js';
-import { type Harness, startHarness, V2_APP, V3_APP } from '../helpers/worker-harness.js';
+import {
+  type Harness,
+  startHarness,
+  V2_APP,
+  V3_APP,
+  workerConnectionName,
+} from '../helpers/worker-harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -211,8 +217,16 @@ describe('more recovery paths', () => {
     const request = await h.start();
     const results = migrationKeys(h.prefix).results(request.migrationId);
     while ((await h.redis.hlen(results)) < 60) await new Promise((r) => setTimeout(r, 20));
-    // Every other client's connection is cut; ioredis reconnects and re-sends what was in flight.
-    await h.redis.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    // The worker's connections are cut (only this harness's: other test files share this Redis);
+    // ioredis reconnects, and what was in flight fails the attempt, which resumes.
+    const name = workerConnectionName(h.prefix);
+    const ids = String(await h.redis.call('CLIENT', 'LIST'))
+      .split('\n')
+      // Ours, and BullMQ's blocking reads (which it names `${prefix}:${base64 queue name}`).
+      .filter((line) => line.includes(` name=${name} `) || line.includes(` name=${h.prefix}:`))
+      .map((line) => /(?:^|\s)id=(\d+)/.exec(line)?.[1]);
+    expect(ids.length).toBeGreaterThanOrEqual(3); // BullMQ's (shared and blocking) and the run's own
+    for (const id of ids) await h.redis.call('CLIENT', 'KILL', 'ID', String(id));
     const record = await h.waitFor(request.migrationId, undefined, 60_000);
     expect(record.status).toBe('completed');
     const rows = parseCsv(h.recorder.reportOf(request.migrationId)?.csv ?? '').rows;
