@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from '../shared/logger.js';
 import { Secret } from '../shared/secret.js';
 import { ConfigError } from './config-error.js';
 import type { Region } from './regions.js';
@@ -21,6 +22,7 @@ export interface Env {
   readonly allowedUsergroup: string | undefined;
   readonly slackTeamId: string | undefined;
   readonly migrateChannel: string | undefined;
+  readonly logLevel: LogLevel;
 }
 
 const slackId = (prefixes: string, what: string) =>
@@ -79,6 +81,7 @@ const variables = {
   MIGRATE_ALLOWED_USERGROUP: { schema: slackId('S', 'user group'), secret: false },
   SLACK_TEAM_ID: { schema: slackId('TE', 'workspace'), secret: false },
   MIGRATE_CHANNEL: { schema: slackId('CGD', 'channel'), secret: false },
+  LOG_LEVEL: { schema: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), secret: false },
 } as const;
 
 type VariableName = keyof typeof variables;
@@ -130,5 +133,6 @@ export function loadEnv(source: NodeJS.ProcessEnv, role: Role): Env {
     allowedUsergroup: parsed.MIGRATE_ALLOWED_USERGROUP,
     slackTeamId: parsed.SLACK_TEAM_ID,
     migrateChannel: parsed.MIGRATE_CHANNEL,
+    logLevel: parsed.LOG_LEVEL ?? 'info',
   });
 }
