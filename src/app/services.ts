@@ -19,6 +19,7 @@ import {
 } from '../queue/migration-worker.js';
 import { createMigrationProducer } from '../queue/producer.js';
 import { createFailFastConnection, createWorkerConnection } from '../queue/redis-connections.js';
+import { logDropped } from '../shared/best-effort.js';
 import type { Logger } from '../shared/logger.js';
 import { type AdminVerifier, createAdminVerifier } from '../slack/admin-verifier.js';
 import { audit } from '../slack/audit.js';
@@ -148,7 +149,10 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         slackApiUrl: env.slackApiUrl,
         port: options.bot?.port ?? env.port,
         ...(options.bot?.host ? { host: options.bot.host } : {}),
-        health: async () => (await connection.ping().catch(() => 'down')) === 'PONG',
+        health: async () =>
+          (await connection
+            .ping()
+            .catch(logDropped(logger, 'warn', '/healthz: Redis did not answer PING'))) === 'PONG',
       });
       closers.push(() => bot.close());
       running.bot = bot;

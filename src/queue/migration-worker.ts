@@ -22,6 +22,7 @@ import {
 } from '../migration/run-deps.js';
 import { runMigration } from '../migration/runner.js';
 import type { NylasClientFactory } from '../nylas/client-factory.js';
+import { logDropped } from '../shared/best-effort.js';
 import type { Logger } from '../shared/logger.js';
 import { createMigrationRecords, FINISHED_STATUSES } from '../store/migration-records.js';
 import { createRunReader, createRunStore } from '../store/run-store.js';
@@ -239,7 +240,13 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     } catch (error) {
       const leaseLost =
         error instanceof LeaseLostError
-          ? { holder: (await leases.inspect(heldLease.resource).catch(() => null)) !== null }
+          ? {
+              // Unknown (Redis trouble) counts as no holder: the job is retried rather than yielded.
+              holder:
+                (await leases
+                  .inspect(heldLease.resource)
+                  .catch(logDropped(log, 'warn', 'holder of the lost lease unknown'))) != null,
+            }
           : undefined;
       const fate = decideJobFate({
         interruptedCleanly: error instanceof RunInterrupted,
@@ -273,7 +280,10 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     } finally {
       stopRenew();
       hardStop.signal.removeEventListener('abort', onHardStop);
-      if (releaseLease) await heldLease.release().catch(() => {});
+      if (releaseLease)
+        await heldLease
+          .release()
+          .catch(logDropped(log, 'warn', 'could not release the lease; it expires on its own'));
     }
   }
 
@@ -322,7 +332,9 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
         hardStop.abort(new Error('drain timed out'));
         await closing;
       }
-      await runRedis.quit().catch(() => undefined);
+      await runRedis
+        .quit()
+        .catch(logDropped(logger, 'debug', 'closing the run connection failed; it is gone either way'));
     },
   };
 }

@@ -58,7 +58,8 @@ export function createAdminVerifier(deps: {
     if (cached && now() - cached.at < ttl) return cached.user;
     const user = deps.client.users.info({ user: userId }).then((answer) => userSchema.parse(answer.user));
     users.set(userId, { at: now(), user });
-    user.catch(() => users.delete(userId)); // failures are not cached
+    // Failures are not cached. Not a drop: the caller awaits the same promise and handles the error.
+    user.catch(() => users.delete(userId));
     return user;
   };
 
@@ -68,6 +69,7 @@ export function createAdminVerifier(deps: {
       .list({ usergroup: groupId })
       .then((answer) => new Set(answer.users ?? []));
     group = { at: now(), members };
+    // As above: forget a failed lookup; the caller gets (and handles) its rejection.
     members.catch(() => {
       group = undefined;
     });
