@@ -95,7 +95,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
   const { env, registry, role, logger } = options;
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const client = slackClient(env, logger);
-  const verifier = createAdminVerifier({ client, policy: policyOf(env) });
+  const verifier = createAdminVerifier({ client, policy: policyOf(env), logger });
   const closers: Array<() => Promise<unknown>> = [];
   const running: RunningServices = {
     async close() {

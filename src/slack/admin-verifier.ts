@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import type { Logger } from '../shared/logger.js';
 
 export type AdminRefusal =
   | 'wrong_workspace'
@@ -47,6 +48,8 @@ export function createAdminVerifier(deps: {
   policy: AdminPolicy;
   cacheTtlMs?: number;
   now?: () => number;
+  /** Where Slack's reason for a failed lookup goes (the audit line says only `lookup_failed`). */
+  logger?: Logger;
 }) {
   const ttl = deps.cacheTtlMs ?? 60_000;
   const now = deps.now ?? Date.now;
@@ -90,7 +93,8 @@ export function createAdminVerifier(deps: {
       let user: SlackUser;
       try {
         user = await fetchUser(userId);
-      } catch {
+      } catch (error) {
+        deps.logger?.warn('users.info failed; request refused as lookup_failed', { userId, error });
         return refuse('lookup_failed', 'Slack could not confirm who you are; try again in a moment');
       }
       const teams = [user.team_id, ...(user.enterprise_user?.teams ?? [])].filter(Boolean);
@@ -111,7 +115,11 @@ export function createAdminVerifier(deps: {
           if (!(await groupMembers(policy.allowedUsergroup)).has(userId)) {
             return refuse('not_allowed', 'you are not in the user group allowed to run migrations');
           }
-        } catch {
+        } catch (error) {
+          deps.logger?.warn('usergroups.users.list failed; request refused as lookup_failed', {
+            userId,
+            error,
+          });
           return refuse(
             'lookup_failed',
             'Slack could not confirm the allowed user group; try again in a moment',

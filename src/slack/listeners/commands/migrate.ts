@@ -27,7 +27,9 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
       return;
     }
     if (subcommand === 'status') {
-      const reply = await deps.records.recent(10).then(statusReply, () => undefined);
+      const reply = await deps.records
+        .recent(10)
+        .then(statusReply, logDropped(deps.logger, 'warn', '/migrate status: records unavailable'));
       await ack(
         reply
           ? { response_type: 'ephemeral', ...reply }
