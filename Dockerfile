@@ -18,7 +18,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# The node image's own non-root user; the app writes nothing to disk.
+# The node image's own non-root user; the app writes only to /tmp (CSV reports on their way to Slack).
 USER node
 EXPOSE 3000
 # The bot's /healthz (200 when Redis answers). A worker listens on no port: compose.yaml turns this
