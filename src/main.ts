@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const logger = createJsonLogger({ service: 'migrate-bot', role });
+  const logger = createJsonLogger({ service: 'migrate-bot', role }, undefined, { level: env.logLevel });
   let services: Awaited<ReturnType<typeof startServices>>;
   try {
     services = await startServices({

@@ -27,6 +27,7 @@ import {
   type MigrationWorkerOptions,
 } from '../queue/migration-worker.js';
 import { createMigrationProducer } from '../queue/producer.js';
+import { logDropped } from '../shared/best-effort.js';
 import type { Logger } from '../shared/logger.js';
 import { type AdminVerifier, createAdminVerifier } from '../slack/admin-verifier.js';
 import { audit } from '../slack/audit.js';
@@ -120,7 +121,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
     ...(options.http ?? PRODUCTION_HTTP),
     onEvent: bothHooks(options.http?.onEvent, observeNylasHttp(metrics)),
   };
-  const verifier = createAdminVerifier({ client, policy: policyOf(env) });
+  const verifier = createAdminVerifier({ client, policy: policyOf(env), logger });
   const closers: Array<() => Promise<unknown>> = [];
   const running: RunningServices = {
     metrics,
@@ -188,7 +189,10 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         slackApiUrl: env.slackApiUrl,
         port: options.bot?.port ?? env.port,
         ...(options.bot?.host ? { host: options.bot.host } : {}),
-        health: async () => (await connection.ping().catch(() => 'down')) === 'PONG',
+        health: async () =>
+          (await connection
+            .ping()
+            .catch(logDropped(logger, 'warn', '/healthz: Redis did not answer PING'))) === 'PONG',
         metrics,
       });
       closers.push(() => bot.close());

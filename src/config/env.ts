@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from '../shared/logger.js';
 import { Secret } from '../shared/secret.js';
 import { ConfigError } from './config-error.js';
 import { parseRedisTarget } from './redis-target.js';
@@ -24,6 +25,7 @@ export interface Env {
   readonly allowedUsergroup: string | undefined;
   readonly slackTeamId: string | undefined;
   readonly migrateChannel: string | undefined;
+  readonly logLevel: LogLevel;
 }
 
 const slackId = (prefixes: string, what: string) =>
@@ -91,6 +93,7 @@ const variables = {
   MIGRATE_ALLOWED_USERGROUP: { schema: slackId('S', 'user group'), secret: false },
   SLACK_TEAM_ID: { schema: slackId('TE', 'workspace'), secret: false },
   MIGRATE_CHANNEL: { schema: slackId('CGD', 'channel'), secret: false },
+  LOG_LEVEL: { schema: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), secret: false },
 } as const;
 
 type VariableName = keyof typeof variables;
@@ -143,5 +146,6 @@ export function loadEnv(source: NodeJS.ProcessEnv, role: Role): Env {
     allowedUsergroup: parsed.MIGRATE_ALLOWED_USERGROUP,
     slackTeamId: parsed.SLACK_TEAM_ID,
     migrateChannel: parsed.MIGRATE_CHANNEL,
+    logLevel: parsed.LOG_LEVEL ?? 'info',
   });
 }

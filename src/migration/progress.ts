@@ -34,11 +34,13 @@ export interface ProgressPayload {
 
 /**
  * Lets through at most one progress update per `intervalMs`, always the latest, and never drops the
- * final one: `flush()` sends whatever is pending.
+ * final one: `flush()` sends whatever is pending. An update whose publish fails is handed to
+ * `onDropped` (the next one carries the truth) and never stops the updates after it.
  */
 export function createProgressThrottle(
   publish: (payload: ProgressPayload) => Promise<void> | void,
   intervalMs: number,
+  onDropped: (error: unknown) => void,
   now: () => number = () => performance.now(),
 ) {
   let lastSent = Number.NEGATIVE_INFINITY;
@@ -54,7 +56,7 @@ export function createProgressThrottle(
     if (!payload) return inFlight;
     lastSent = now();
     // Updates go out one after another, so an older one never lands after a newer one.
-    inFlight = inFlight.then(() => publish(payload)).catch(() => {});
+    inFlight = inFlight.then(() => publish(payload)).catch(onDropped);
     return inFlight;
   };
 

@@ -1,3 +1,4 @@
+import { logDropped } from '../shared/best-effort.js';
 import { MigrationFailure, RunInterrupted } from './failure.js';
 import type { MigrationStep } from './progress.js';
 import type { RunDeps } from './run-deps.js';
@@ -34,13 +35,10 @@ export async function runMigration(deps: RunDeps): Promise<RunResult> {
     counts: await store.counts(),
     total: await store.accountCount(),
     intervalMs: ctx.settings.progressIntervalMs,
-    publish: async (progress) => {
-      try {
-        await ctx.onProgress?.(progress);
-      } catch (error) {
-        ctx.logger.warn('progress update dropped', { migrationId: ctx.request.migrationId, error });
-      }
-    },
+    publish: (progress) => ctx.onProgress?.(progress),
+    onDropped: logDropped(ctx.logger, 'warn', 'progress update dropped', {
+      migrationId: ctx.request.migrationId,
+    }),
     cloneCallsBefore: checkpoint.cloneCalls,
     cloneElapsedMsBefore: checkpoint.cloneElapsedMs,
   });

@@ -11,6 +11,7 @@ import type { AdminCheck, RunNylas, RunSettings, RunStore } from '../migration/r
 import { runMigration } from '../migration/runner.js';
 import type { NylasClientFactory } from '../nylas/client-factory.js';
 import type { Metrics } from '../observability/metrics.js';
+import { logDropped } from '../shared/best-effort.js';
 import type { Logger } from '../shared/logger.js';
 import { FINISHED_STATUSES, type MigrationRecords } from '../store/migration-records.js';
 import { createRunReader, createRunStore } from '../store/run-store.js';
@@ -190,7 +191,13 @@ export function createMigrationJobRunner(deps: MigrationJobDeps) {
     } catch (error) {
       const leaseLost =
         error instanceof LeaseLostError
-          ? { holder: (await leases.inspect(heldLease.resource).catch(() => null)) !== null }
+          ? {
+              // Unknown (Redis trouble) counts as no holder: the job is retried rather than yielded.
+              holder:
+                (await leases
+                  .inspect(heldLease.resource)
+                  .catch(logDropped(log, 'warn', 'holder of the lost lease unknown'))) != null,
+            }
           : undefined;
       if (leaseLost) metrics?.leaseEvents.inc({ event: 'lost' });
       const fate = decideJobFate({
@@ -226,7 +233,10 @@ export function createMigrationJobRunner(deps: MigrationJobDeps) {
     } finally {
       stopRenew();
       deps.hardStopSignal.removeEventListener('abort', onHardStop);
-      if (releaseLease) await heldLease.release().catch(() => {});
+      if (releaseLease)
+        await heldLease
+          .release()
+          .catch(logDropped(log, 'warn', 'could not release the lease; it expires on its own'));
     }
   }
 

@@ -11,6 +11,7 @@ import { migrationRequestSchema } from '../migration/request.js';
 import { type AdminCheck, DEFAULT_RUN_SETTINGS, type RunSettings } from '../migration/run-deps.js';
 import type { NylasClientFactory } from '../nylas/client-factory.js';
 import type { Metrics } from '../observability/metrics.js';
+import { logDropped } from '../shared/best-effort.js';
 import type { Logger } from '../shared/logger.js';
 import { createMigrationRecords } from '../store/migration-records.js';
 import { createMigrationJobRunner } from './migration-job.js';
@@ -163,7 +164,9 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
         hardStop.abort(new Error('drain timed out'));
         await closing;
       }
-      await runRedis.quit().catch(() => undefined);
+      await runRedis
+        .quit()
+        .catch(logDropped(logger, 'debug', 'closing the run connection failed; it is gone either way'));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import type { Logger } from '../shared/logger.js';
 
 export type AdminRefusal =
   | 'wrong_workspace'
@@ -47,6 +48,8 @@ export function createAdminVerifier(deps: {
   policy: AdminPolicy;
   cacheTtlMs?: number;
   now?: () => number;
+  /** Where Slack's reason for a failed lookup goes (the audit line says only `lookup_failed`). */
+  logger?: Logger;
 }) {
   const ttl = deps.cacheTtlMs ?? 60_000;
   const now = deps.now ?? Date.now;
@@ -58,7 +61,8 @@ export function createAdminVerifier(deps: {
     if (cached && now() - cached.at < ttl) return cached.user;
     const user = deps.client.users.info({ user: userId }).then((answer) => userSchema.parse(answer.user));
     users.set(userId, { at: now(), user });
-    user.catch(() => users.delete(userId)); // failures are not cached
+    // Failures are not cached. Not a drop: the caller awaits the same promise and handles the error.
+    user.catch(() => users.delete(userId));
     return user;
   };
 
@@ -68,6 +72,7 @@ export function createAdminVerifier(deps: {
       .list({ usergroup: groupId })
       .then((answer) => new Set(answer.users ?? []));
     group = { at: now(), members };
+    // As above: forget a failed lookup; the caller gets (and handles) its rejection.
     members.catch(() => {
       group = undefined;
     });
@@ -88,7 +93,8 @@ export function createAdminVerifier(deps: {
       let user: SlackUser;
       try {
         user = await fetchUser(userId);
-      } catch {
+      } catch (error) {
+        deps.logger?.warn('users.info failed; request refused as lookup_failed', { userId, error });
         return refuse('lookup_failed', 'Slack could not confirm who you are; try again in a moment');
       }
       const teams = [user.team_id, ...(user.enterprise_user?.teams ?? [])].filter(Boolean);
@@ -109,7 +115,11 @@ export function createAdminVerifier(deps: {
           if (!(await groupMembers(policy.allowedUsergroup)).has(userId)) {
             return refuse('not_allowed', 'you are not in the user group allowed to run migrations');
           }
-        } catch {
+        } catch (error) {
+          deps.logger?.warn('usergroups.users.list failed; request refused as lookup_failed', {
+            userId,
+            error,
+          });
           return refuse(
             'lookup_failed',
             'Slack could not confirm the allowed user group; try again in a moment',

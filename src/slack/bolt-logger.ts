@@ -11,7 +11,7 @@ export function boltLogger(logger: Logger, level: LogLevel = LogLevel.WARN): Bol
       .map((p) => (p instanceof Error ? p.message : typeof p === 'string' ? p : JSON.stringify(p)))
       .join(' ');
   return {
-    debug: (...parts) => enabled(LogLevel.DEBUG) && logger.info(text(parts), { source: 'bolt' }),
+    debug: (...parts) => enabled(LogLevel.DEBUG) && logger.debug(text(parts), { source: 'bolt' }),
     info: (...parts) => enabled(LogLevel.INFO) && logger.info(text(parts), { source: 'bolt' }),
     warn: (...parts) => enabled(LogLevel.WARN) && logger.warn(text(parts), { source: 'bolt' }),
     error: (...parts) => enabled(LogLevel.ERROR) && logger.error(text(parts), { source: 'bolt' }),

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Metrics } from '../observability/metrics.js';
+import { logDropped } from '../shared/best-effort.js';
 import type { Secret } from '../shared/secret.js';
 import { boltLogger } from './bolt-logger.js';
 import type { BotDeps } from './bot-deps.js';
@@ -124,7 +125,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         }),
       ]);
     } catch (error) {
-      await stopSocket().catch(() => undefined);
+      await stopSocket().catch(
+        logDropped(deps.logger, 'debug', 'Socket Mode did not stop cleanly after a failed start'),
+      );
       await closeServer();
       throw error;
     } finally {

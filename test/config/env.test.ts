@@ -24,6 +24,7 @@ describe('loadEnv', () => {
     expect(env.nylasAppsFile).toBe('./nylas-apps.yml');
     expect(env.nylasHosts.us).toEqual({ v2: undefined, v3: undefined });
     expect(env.allowedUsers).toBeUndefined();
+    expect(env.logLevel).toBe('info');
     expect(Object.isFrozen(env)).toBe(true);
   });
 
@@ -44,6 +45,7 @@ describe('loadEnv', () => {
         MIGRATE_ALLOWED_USERGROUP: 'S0001',
         SLACK_TEAM_ID: 'T0001',
         MIGRATE_CHANNEL: 'C0001',
+        LOG_LEVEL: 'debug',
       },
       'all',
     );
@@ -57,6 +59,7 @@ describe('loadEnv', () => {
     expect(env.allowedUsergroup).toBe('S0001');
     expect(env.slackTeamId).toBe('T0001');
     expect(env.migrateChannel).toBe('C0001');
+    expect(env.logLevel).toBe('debug');
   });
 
   it('treats empty strings as unset', () => {
@@ -86,6 +89,11 @@ describe('loadEnv', () => {
     ['NYLAS_V3_API_URL_EU', 'ftp://x', 'NYLAS_V3_API_URL_EU must be an http(s) URL (got "ftp://x")'],
     ['MIGRATE_ALLOWED_USERS', 'alice', 'MIGRATE_ALLOWED_USERS must be a Slack user id (got "alice")'],
     ['MIGRATE_CHANNEL', '#general', 'MIGRATE_CHANNEL must be a Slack channel id (got "#general")'],
+    [
+      'LOG_LEVEL',
+      'verbose',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
+    ],
   ])('rejects a malformed %s with one line naming it', (name, value, message) => {
     const error = errorOf(() => loadEnv({ ...base, [name]: value }, 'all'));
     expect(error.message).toBe(message);

@@ -49,6 +49,12 @@ describe('start-up with a configuration mistake', () => {
       'migrate-bot: PORT must be a whole number (got "eighty")',
     ],
     [
+      'an unknown log level',
+      { ...base, LOG_LEVEL: 'loud' },
+      [],
+      'migrate-bot: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ],
+    [
       'an unknown role',
       base,
       ['--role', 'boss'],

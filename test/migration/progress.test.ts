@@ -15,6 +15,9 @@ describe('progress throttle', () => {
     const throttle = createProgressThrottle(
       (p) => void sent.push(p.done),
       250,
+      (error) => {
+        throw error;
+      },
       () => clock,
     );
     throttle.update(payload(1)); // first goes at once
@@ -27,5 +30,24 @@ describe('progress throttle', () => {
     await throttle.flush();
     expect(sent).toEqual([1, 10]);
     throttle.stop();
+  });
+
+  it('hands a failed update to onDropped and keeps publishing the ones after it', async () => {
+    const sent: number[] = [];
+    const dropped: unknown[] = [];
+    const throttle = createProgressThrottle(
+      async (p) => {
+        if (p.done === 1) throw new Error('chat.update: ratelimited');
+        sent.push(p.done);
+      },
+      0,
+      (error) => dropped.push(error),
+    );
+    throttle.update(payload(1));
+    await throttle.flush();
+    throttle.update(payload(2));
+    await throttle.flush();
+    expect(dropped).toEqual([new Error('chat.update: ratelimited')]);
+    expect(sent).toEqual([2]);
   });
 });

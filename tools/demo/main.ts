@@ -8,6 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
+import { prettyFactory } from 'pino-pretty';
 import { ConfigError } from '../../src/config/config-error.js';
 import { migrationJobKeyPrefix } from '../../src/queue/migration-queue.js';
 import { createJsonLogger, type Logger } from '../../src/shared/logger.js';
@@ -46,14 +47,23 @@ const shortPath = (path: string) => {
   return rel && !rel.startsWith('..') ? rel : path;
 };
 
-/** Service logs go to a file (JSON lines); warnings and errors are also shown, briefly, in the terminal. */
+/**
+ * Service logs go to a file as the production JSON lines; warnings and errors are also shown in the
+ * terminal, made readable by pino-pretty (a dev tool: production output stays JSON).
+ */
 function demoLogger(term: Terminal, file: WriteStream): Logger {
+  const pretty = prettyFactory({
+    colorize: term.color,
+    messageKey: 'message',
+    singleLine: true,
+    errorLikeObjectKeys: [], // an error stays on the line, not a multi-line block
+    ignore: 'time,service,role,error.stack',
+  });
   return createJsonLogger({ service: 'migrate-bot' }, (line) => {
     file.write(`${line}\n`);
-    const entry = JSON.parse(line) as { level?: string; message?: string; error?: { message?: string } };
+    const entry = JSON.parse(line) as { level?: string };
     if (entry.level === 'warn' || entry.level === 'error') {
-      const detail = entry.error?.message ? `: ${entry.error.message}` : '';
-      term.line(term.style.yellow(`          [${entry.level}] ${entry.message}${detail}`));
+      term.line(`          ${pretty(line).trimEnd()}`, ' '.repeat(12));
     }
   });
 }

@@ -171,6 +171,8 @@ export function wrap(line: string, width: number, indent: string): string[] {
 /** Prints lines; on a TTY also keeps one live status line at the bottom. */
 export class Terminal {
   readonly style: Style;
+  /** Whether this terminal gets colours (a TTY, NO_COLOR unset, not a dumb terminal). */
+  readonly color: boolean;
   readonly width: number;
   private statusText = '';
   private readonly tty: boolean;
@@ -178,7 +180,8 @@ export class Terminal {
 
   constructor(private readonly out: NodeJS.WriteStream = process.stdout) {
     this.tty = out.isTTY === true;
-    this.style = makeStyle(this.tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb');
+    this.color = this.tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+    this.style = makeStyle(this.color);
     this.width = Math.max(60, Math.min(this.tty ? (out.columns ?? 100) - 1 : 110, 120));
   }
 

@@ -12,6 +12,7 @@ export function createRunTracker(options: {
   total: number;
   intervalMs: number;
   publish: (progress: ProgressPayload) => Promise<void> | void;
+  onDropped: (error: unknown) => void;
   cloneCallsBefore: number;
   cloneElapsedMsBefore: number;
 }) {
@@ -20,7 +21,7 @@ export function createRunTracker(options: {
   let step: MigrationStep = 'cloning';
   let cloneCalls = options.cloneCallsBefore;
   let cloneStartedAt: number | undefined;
-  const throttle = createProgressThrottle(options.publish, options.intervalMs);
+  const throttle = createProgressThrottle(options.publish, options.intervalMs, options.onDropped);
 
   const cloneElapsedMs = () =>
     options.cloneElapsedMsBefore + (cloneStartedAt === undefined ? 0 : performance.now() - cloneStartedAt);

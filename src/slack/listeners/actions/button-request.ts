@@ -1,6 +1,7 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { migrationIdSchema } from '../../../migration/request.js';
+import { logDropped } from '../../../shared/best-effort.js';
 import type { AuditAction } from '../../audit.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { verifyAndAudit } from '../../verify-request.js';
@@ -28,7 +29,10 @@ export async function readButtonRequest(
   const userId = body.user.id;
   const channel = body.channel?.id;
   const tell = async (text: string) => {
-    if (channel) await client.chat.postEphemeral({ channel, user: userId, text }).catch(() => undefined);
+    if (channel)
+      await client.chat
+        .postEphemeral({ channel, user: userId, text })
+        .catch(logDropped(deps.logger, 'warn', 'could not answer a button (ephemeral)', { channel }));
   };
   const verdict = await verifyAndAudit(deps, {
     userId,

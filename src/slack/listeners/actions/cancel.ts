@@ -1,4 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { logDropped } from '../../../shared/best-effort.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { ACTION } from '../../ids.js';
 import { eventMessage } from '../../views/thread-messages.js';
@@ -40,7 +41,7 @@ export function registerCancelAction(app: App, deps: BotDeps): void {
           text: message.text,
           blocks: message.blocks,
         })
-        .catch(() => undefined);
+        .catch(logDropped(deps.logger, 'warn', 'cancel notice not posted in the thread', { migrationId }));
     }
   });
 }

@@ -1,4 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { logDropped } from '../../../shared/best-effort.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { ACTION } from '../../ids.js';
 import { appLabels, parentMessage } from '../../views/parent-message.js';
@@ -46,26 +47,43 @@ export function registerRetryFailedAction(app: App, deps: BotDeps): void {
           thread_ts: thread.threadTs,
           text: `Retry of the failed accounts started by <@${userId}> (${request.migrationId})`,
         })
-        .catch(() => undefined);
+        .catch(
+          logDropped(deps.logger, 'warn', 'retry notice not posted in the thread', {
+            migrationId: request.migrationId,
+          }),
+        );
       await client.chat
         .update({
           channel: thread.channel,
           ts: thread.threadTs,
           ...parentMessage(request, labels, { kind: 'starting' }),
         })
-        .catch(() => undefined);
+        .catch(
+          logDropped(deps.logger, 'warn', 'parent message not reset for the retry', {
+            migrationId: request.migrationId,
+          }),
+        );
     }
     try {
       await deps.producer.enqueue(request);
     } catch (error) {
       // An enqueue that timed out may still have landed: then the retry is on its way.
-      const queued = await deps.producer.isQueued(request.migrationId).catch(() => undefined);
+      const queued = await deps.producer.isQueued(request.migrationId).catch(
+        logDropped(deps.logger, 'warn', 'could not check whether the retry was queued', {
+          migrationId: request.migrationId,
+        }),
+      );
       if (queued) return undefined;
       deps.logger.error('could not queue the retry; undoing the reservation', {
         migrationId: request.migrationId,
         error,
       });
-      if (queued === false) await deps.records.discard(request).catch(() => undefined);
+      if (queued === false)
+        await deps.records.discard(request).catch(
+          logDropped(deps.logger, 'warn', 'reservation not undone; it lapses on its own', {
+            migrationId: request.migrationId,
+          }),
+        );
       return tell(
         'The retry could not be queued (Redis does not answer); nothing was started. Try again shortly.',
       );

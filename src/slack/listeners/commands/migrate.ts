@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { logDropped } from '../../../shared/best-effort.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { SLASH_COMMAND } from '../../ids.js';
 import { verifyAndAudit } from '../../verify-request.js';
@@ -26,7 +27,9 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
       return;
     }
     if (subcommand === 'status') {
-      const reply = await deps.records.recent(10).then(statusReply, () => undefined);
+      const reply = await deps.records
+        .recent(10)
+        .then(statusReply, logDropped(deps.logger, 'warn', '/migrate status: records unavailable'));
       await ack(
         reply
           ? { response_type: 'ephemeral', ...reply }
@@ -72,7 +75,7 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
           user: command.user_id,
           text: 'Slack did not let me open the form in time; please type /migrate again.',
         })
-        .catch(() => undefined);
+        .catch(logDropped(deps.logger, 'warn', 'could not tell the user the form did not open'));
     }
   });
 }

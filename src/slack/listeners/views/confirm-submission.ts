@@ -2,6 +2,8 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { MigrationRequest } from '../../../migration/request.js';
+import { logDropped } from '../../../shared/best-effort.js';
+import type { Logger } from '../../../shared/logger.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { formInputSchema } from '../../form.js';
 import { CALLBACK } from '../../ids.js';
@@ -93,7 +95,11 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
       });
       threadTs = posted.ts;
     } catch (error) {
-      await deps.records.discard(request).catch(() => undefined);
+      await deps.records.discard(request).catch(
+        logDropped(deps.logger, 'warn', 'reservation not undone; it lapses on its own', {
+          migrationId: request.migrationId,
+        }),
+      );
       const code = slackErrorCode(error);
       deps.logger.warn('could not post the thread; migration not started', {
         migrationId: request.migrationId,
@@ -102,7 +108,7 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
       const advice = CANNOT_POST.has(code ?? '')
         ? `I can't post in <#${threadChannel}> (${code}). Invite me there first — type \`/invite @migrate-bot\` in that channel — then run \`/migrate\` again. Nothing was started.`
         : `I couldn't create the migration thread in <#${threadChannel}> (${code ?? 'Slack error'}). Nothing was started; please try again.`;
-      await tellUser(client, userId, advice);
+      await tellUser(client, userId, advice, deps.logger);
       return;
     }
     try {
@@ -114,7 +120,11 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
       await deps.producer.enqueue(withThread);
     } catch (error) {
       // An enqueue that timed out may still have landed: then the run is on its way, leave it be.
-      const queued = await deps.producer.isQueued(request.migrationId).catch(() => undefined);
+      const queued = await deps.producer.isQueued(request.migrationId).catch(
+        logDropped(deps.logger, 'warn', 'could not check whether the migration was queued', {
+          migrationId: request.migrationId,
+        }),
+      );
       if (queued) {
         deps.logger.warn('slow enqueue, but the job exists: the migration goes ahead', {
           migrationId: request.migrationId,
@@ -127,7 +137,12 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
         migrationId: request.migrationId,
         error,
       });
-      if (queued === false) await deps.records.discard(request).catch(() => undefined);
+      if (queued === false)
+        await deps.records.discard(request).catch(
+          logDropped(deps.logger, 'warn', 'reservation not undone; it lapses on its own', {
+            migrationId: request.migrationId,
+          }),
+        );
       if (threadTs) {
         await client.chat
           .update({
@@ -136,34 +151,36 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
             text: 'This migration could not be started.',
             blocks: [],
           })
-          .catch(() => undefined);
+          .catch(
+            logDropped(deps.logger, 'warn', 'parent message not marked as not started', {
+              migrationId: request.migrationId,
+            }),
+          );
       }
       await tellUser(
         client,
         userId,
         `The migration could not be queued (${RECORDS_DOWN}). Nothing was started.`,
+        deps.logger,
       );
       return;
     }
     if (threadTs && threadChannel !== invokingChannel) {
+      const text = `Migration started: follow it in the ${threadLink(threadChannel, threadTs)} in <#${threadChannel}>.`;
       await client.chat
-        .postEphemeral({
-          channel: invokingChannel,
-          user: userId,
-          text: `Migration started: follow it in the ${threadLink(threadChannel, threadTs)} in <#${threadChannel}>.`,
-        })
-        .catch(() =>
-          tellUser(
-            client,
-            userId,
-            `Migration started: follow it in the ${threadLink(threadChannel, threadTs)} in <#${threadChannel}>.`,
-          ),
-        );
+        .postEphemeral({ channel: invokingChannel, user: userId, text })
+        .catch((error: unknown) => {
+          // Nothing is lost yet: the DM carries the same pointer (and says so if it fails too).
+          deps.logger.debug('thread pointer not posted (ephemeral); sending it by DM', { error });
+          return tellUser(client, userId, text, deps.logger);
+        });
     }
   });
 }
 
 /** A direct message (posting to a user id lands in the DM with `chat:write` alone). */
-async function tellUser(client: WebClient, userId: string, text: string): Promise<void> {
-  await client.chat.postMessage({ channel: userId, text }).catch(() => undefined);
+async function tellUser(client: WebClient, userId: string, text: string, logger: Logger): Promise<void> {
+  await client.chat
+    .postMessage({ channel: userId, text })
+    .catch(logDropped(logger, 'warn', 'direct message to the user not sent'));
 }
