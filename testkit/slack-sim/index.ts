@@ -31,6 +31,7 @@ export { UPLOAD_METHOD } from './server.js';
 export { SOCKET_MODE_PATH } from './socket-tickets.js';
 export type {
   IssueTriggerOptions,
+  ResponseUrlTarget,
   SendEnvelopeOptions,
   SimCall,
   SimChannel,
@@ -38,6 +39,7 @@ export type {
   SimFault,
   SimFile,
   SimMessage,
+  SimResponse,
   SimSlackUser,
   SimViewEvent,
   SlackSim,
@@ -69,6 +71,8 @@ function configFrom(options: SlackSimOptions): SimConfig {
     users,
     channels: options.channels ?? defaultSimChannels,
     usergroups: options.usergroups ?? defaultSimUsergroups,
+    freePlan: options.freePlan ?? false,
+    enterprise: options.enterprise,
   };
 }
 
@@ -122,6 +126,9 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
     dmChannelFor: (userId) => state.directory.dmChannelFor(userId),
     failNext: (fault) => state.faults.add(fault),
     issueTriggerId: (issue) => state.triggers.issue(issue?.ageMs),
+    issueResponseUrl: (target) => state.responseUrls.issue(url, target),
+    responses: () => state.responseUrls.received.map((response) => structuredClone(response)),
+    removeUsergroup: (id) => state.directory.removeUsergroup(id),
     upsertUser: (user) => state.directory.upsertUser(user),
     upsertChannel: (channel) => state.directory.upsertChannel(channel),
     setUsergroup: (id, members) => state.directory.setUsergroup(id, members),

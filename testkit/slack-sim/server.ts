@@ -10,6 +10,7 @@ import {
   readBody,
   requestToken,
 } from './request.js';
+import { RESPONSE_PATH } from './response-urls.js';
 import type { SimState } from './state.js';
 import type { SimCall, SimFault } from './types.js';
 
@@ -199,6 +200,10 @@ async function route(
     await handleApi(state, exchange, req, res, url);
   } else if (url.pathname.startsWith(UPLOAD_PATH) && req.method === 'POST') {
     await handleUpload(state, exchange, req, res, url);
+  } else if (url.pathname.startsWith(RESPONSE_PATH) && req.method === 'POST') {
+    const id = decodeURIComponent(url.pathname.slice(RESPONSE_PATH.length));
+    const answer = state.responseUrls.receive(state, id, `${state.url}${url.pathname}`, await readBody(req));
+    sendText(res, answer.status, answer.text);
   } else {
     sendText(res, 404, 'Not Found');
   }
