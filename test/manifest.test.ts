@@ -47,9 +47,19 @@ describe('manifest.yml', () => {
     expect(valid, problems()).toBe(true);
   });
 
-  it('asks for exactly the five bot scopes', () => {
+  it('asks for exactly the bot scopes the stand-in grants by default', () => {
     expect([...load().oauth_config.scopes.bot].sort()).toEqual(
-      ['chat:write', 'commands', 'files:write', 'usergroups:read', 'users:read'].sort(),
+      [
+        'chat:write',
+        'commands',
+        'files:write',
+        'usergroups:read',
+        'users:read',
+        'channels:read',
+        'groups:read',
+        'im:read',
+        'mpim:read',
+      ].sort(),
     );
   });
 

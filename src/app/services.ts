@@ -24,7 +24,13 @@ import { type AdminVerifier, createAdminVerifier } from '../slack/admin-verifier
 import { audit } from '../slack/audit.js';
 import { boltLogger } from '../slack/bolt-logger.js';
 import { type RunningBot, startBot } from '../slack/bot.js';
+import { createChannelReach } from '../slack/channel-reach.js';
+import { createFastClient } from '../slack/fast-client.js';
+import { createPermalinks } from '../slack/permalinks.js';
+import { createResponsePoster } from '../slack/response-url.js';
 import { createThreadNotifier } from '../slack/thread-notifier.js';
+import { checkUsergroupAtStart } from '../slack/usergroup-errors.js';
+import { learnWorkspace, type Workspace } from '../slack/workspace.js';
 import { createMigrationRecords } from '../store/migration-records.js';
 
 /** The Redis key prefix of production (BullMQ queues and our records live under it). */
@@ -67,8 +73,13 @@ function slackClient(env: Env, logger: Logger): WebClient {
   });
 }
 
-function policyOf(env: Env) {
-  return { teamId: env.slackTeamId, allowedUsers: env.allowedUsers, allowedUsergroup: env.allowedUsergroup };
+function policyOf(env: Env, workspace: Workspace) {
+  return {
+    teamId: workspace.teamId,
+    enterpriseId: workspace.enterpriseId,
+    allowedUsers: env.allowedUsers,
+    allowedUsergroup: env.allowedUsergroup,
+  };
 }
 
 /** The worker's last admin check, before any work: the requester may have lost the role since. */
@@ -94,7 +105,11 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
   const { env, registry, role, logger } = options;
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const client = slackClient(env, logger);
-  const verifier = createAdminVerifier({ client, policy: policyOf(env) });
+  // Before anything starts: which workspace is ours, and can the allowed user group be read at all?
+  const workspace = await learnWorkspace(client, env.slackTeamId);
+  const groupWarning = await checkUsergroupAtStart(client, env.allowedUsergroup);
+  if (groupWarning) logger.warn(groupWarning);
+  const verifier = createAdminVerifier({ client, policy: policyOf(env, workspace) });
   const closers: Array<() => Promise<unknown>> = [];
   const running: RunningServices = {
     async close() {
@@ -132,6 +147,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       await waitReady(connection);
       const records = createMigrationRecords(connection, prefix, migrationJobKeyPrefix(prefix));
       const queue: MigrationQueue = createMigrationQueue(connection, prefix);
+      const fastClient = createFastClient(env.slackBotToken.reveal(), env.slackApiUrl);
       closers.push(() => queue.close());
       const bot = await startBot({
         deps: {
@@ -141,6 +157,9 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
           verifier,
           logger,
           migrateChannel: env.migrateChannel,
+          reach: createChannelReach(fastClient),
+          permalinks: createPermalinks(fastClient),
+          respond: createResponsePoster({ slackApiUrl: env.slackApiUrl, logger }),
         },
         botToken: env.slackBotToken,
         signingSecret: env.slackSigningSecret,

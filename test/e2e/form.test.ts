@@ -121,7 +121,7 @@ describe('/migrate and its form', () => {
       )
     ).json as Answer;
     expect(busy.errors?.v2_app).toBe(
-      `A migration of this v2 application is already running: https://slack.com/archives/${thread?.channel}/p${thread?.threadTs?.replace('.', '')}`,
+      `A migration of this v2 application is already running: ${stack.slack.url}/archives/${thread?.channel}/p${thread?.threadTs?.replace('.', '')}`,
     );
     const busyV3 = (
       await stack.submitForm(
@@ -134,7 +134,7 @@ describe('/migrate and its form', () => {
 
     const status = (await stack.command('U_ADMIN', 'status')).json as { text: string; blocks: unknown[] };
     expect(JSON.stringify(status.blocks)).toContain('Acme on v3');
-    expect(JSON.stringify(status.blocks)).toContain(`https://slack.com/archives/${thread?.channel}/p`);
+    expect(JSON.stringify(status.blocks)).toContain(`${stack.slack.url}/archives/${thread?.channel}/p`);
 
     const done = await stack.waitForRecord(['completed', 'failed', 'cancelled']);
     expect(done.status).toBe('completed');

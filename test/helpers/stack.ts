@@ -34,7 +34,8 @@ export async function startStack(options: StackOptions = {}) {
   const local = await startLocalStack({
     accounts: options.accounts ?? 120,
     nylas: { migrationRateLimit: 100, ...options.nylas },
-    ...(options.slack ? { slack: options.slack } : {}),
+    // Trigger ids as on Slack: issued per interaction, once, for 3 s.
+    slack: { strictTriggers: true, ...options.slack },
     ...(options.env ? { env: options.env } : {}),
     redisUrl: REDIS_URL,
     prefix,
@@ -63,8 +64,27 @@ export async function startStack(options: StackOptions = {}) {
     logLines,
     audits: () => logLines.filter((line) => line.audit === true),
 
-    command: (userId: string, text = '', channelId = 'C_GENERAL') =>
-      postToBot(botUrl, commandBody({ userId, text, channelId })),
+    /** `/migrate` as Slack sends it: a fresh trigger id and a response_url tied to where it was typed. */
+    command: (
+      userId: string,
+      text = '',
+      channelId = 'C_GENERAL',
+      extra: Partial<Parameters<typeof commandBody>[0]> = {},
+    ) =>
+      postToBot(
+        botUrl,
+        commandBody({
+          userId,
+          text,
+          channelId,
+          triggerId: slack.issueTriggerId(),
+          responseUrl: slack.issueResponseUrl({ channel: channelId, user: userId }),
+          ...extra,
+        }),
+      ),
+
+    /** What the user saw through response URLs (ephemeral notices), in order. */
+    responsesTo: (userId: string) => slack.responses().filter((r) => r.user === userId),
 
     opensSoFar: () => slack.views().filter((v) => v.kind === 'open').length,
 
@@ -112,8 +132,21 @@ export async function startStack(options: StackOptions = {}) {
 
     click: (
       userId: string,
-      input: { channelId: string; messageTs: string; actionId: string; value: string },
-    ) => postToBot(botUrl, buttonClick({ userId, ...input })),
+      input: { channelId: string; messageTs: string; actionId: string; value: string; threadTs?: string },
+    ) =>
+      postToBot(
+        botUrl,
+        buttonClick({
+          userId,
+          ...input,
+          responseUrl: slack.issueResponseUrl({
+            channel: input.channelId,
+            user: userId,
+            messageTs: input.messageTs,
+            ...(input.threadTs ? { threadTs: input.threadTs } : {}),
+          }),
+        }),
+      ),
 
     /** Runs /migrate → form → confirm as an admin; returns the confirm view and the answers. */
     async startMigration(

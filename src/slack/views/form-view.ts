@@ -8,6 +8,8 @@ import { plain, truncate } from './text.js';
 export interface FormMetadata {
   /** Where /migrate was typed: the thread goes there unless MIGRATE_CHANNEL is set. */
   channel: string;
+  /** The command's response_url: notices after the confirmation land where /migrate was typed. */
+  responseUrl?: string | undefined;
 }
 
 export const OPTION_LABELS: Record<(typeof OPTION)[keyof typeof OPTION], string> = {

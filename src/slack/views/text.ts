@@ -25,16 +25,21 @@ export const section = (text: string, blockId?: string): KnownBlock => ({
 
 export const context = (text: string): KnownBlock => ({ type: 'context', elements: [mrkdwn(text)] });
 
-/** The URL of a thread's parent message; it works in any workspace (Slack redirects it). */
-export function threadUrl(slack: { channel: string; threadTs?: string | undefined } | undefined): string {
-  return slack?.threadTs
-    ? `https://slack.com/archives/${slack.channel}/p${slack.threadTs.replace('.', '')}`
-    : 'its thread is being created';
+/**
+ * Where a thread is, in plain text (inline form errors): its permalink (from chat.getPermalink), or
+ * words when Slack gave none.
+ */
+export function threadPlace(
+  permalink: string | undefined,
+  slack: { channel: string; threadTs?: string | undefined } | undefined,
+): string {
+  if (permalink) return permalink;
+  return slack?.threadTs ? 'see its thread in the migrations channel' : 'its thread is being created';
 }
 
-/** The same, as a mrkdwn link. */
-export function threadLink(channel: string, ts: string, label = 'thread'): string {
-  return `<${threadUrl({ channel, threadTs: ts })}|${label}>`;
+/** The same as a mrkdwn link, or the bare label when Slack gave no permalink (the caller names the channel). */
+export function threadLink(permalink: string | undefined, label = 'thread'): string {
+  return permalink ? `<${permalink}|${label}>` : label;
 }
 
 /** `▓▓▓▓▓░░░░░ 50%` */
