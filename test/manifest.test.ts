@@ -18,7 +18,7 @@ type Manifest = {
   };
   oauth_config: { scopes: { bot: string[] } };
   settings: {
-    interactivity: { is_enabled: boolean; request_url?: string };
+    interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
     socket_mode_enabled: boolean;
     org_deploy_enabled: boolean;
     token_rotation_enabled: boolean;
@@ -77,6 +77,8 @@ describe('manifest.yml', () => {
     const { settings, display_information, features } = load();
     expect(settings.interactivity.is_enabled).toBe(true);
     expect(settings.interactivity.request_url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
+    // The form's external selects (more than 100 apps) load their options from the same endpoint.
+    expect(settings.interactivity.message_menu_options_url).toBe(settings.interactivity.request_url);
     expect(settings.socket_mode_enabled).toBe(false);
     expect(settings.org_deploy_enabled).toBe(false);
     expect(settings.token_rotation_enabled).toBe(false);

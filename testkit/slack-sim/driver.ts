@@ -143,6 +143,39 @@ export function viewSubmission(input: ViewSubmissionInput): string {
   return payloadBody(viewSubmissionPayload(input));
 }
 
+export interface OptionsLoadInput extends GridInput {
+  userId: string;
+  teamId?: string;
+  actionId: string;
+  blockId: string;
+  /** What the user typed so far. */
+  value: string;
+  view: { id: string; callback_id: string; private_metadata?: string };
+}
+
+/** A `block_suggestion` payload: an external select asking the app for options (HTTP: `payload=`). */
+export function optionsLoadPayload(input: OptionsLoadInput): Record<string, unknown> {
+  return {
+    type: 'block_suggestion',
+    ...interactionSender(input),
+    container: { type: 'view', view_id: input.view.id },
+    action_id: input.actionId,
+    block_id: input.blockId,
+    value: input.value,
+    view: {
+      id: input.view.id,
+      type: 'modal',
+      callback_id: input.view.callback_id,
+      private_metadata: input.view.private_metadata ?? '',
+      state: { values: {} },
+    },
+  };
+}
+
+export function optionsLoad(input: OptionsLoadInput): string {
+  return payloadBody(optionsLoadPayload(input));
+}
+
 export interface ButtonClickInput extends GridInput {
   userId: string;
   /** From `SlackSim.issueResponseUrl`; the default points nowhere reachable. */

@@ -18,7 +18,7 @@ import { SocketModeHub } from './socket-mode.js';
 import { type SimConfig, SimState } from './state.js';
 import type { SendEnvelopeOptions, SimSlackUser, SlackSim, SlackSimOptions } from './types.js';
 
-export { validateMessageBlocks, validateModalView } from './block-kit.js';
+export { validateMessageBlocks, validateModalView, validateOptionsResponse } from './block-kit.js';
 export {
   DEFAULT_APP_TOKEN,
   DEFAULT_BOT_TOKEN,
