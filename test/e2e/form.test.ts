@@ -42,6 +42,18 @@ describe('/migrate and its form', () => {
     for (const option of v2?.element?.options ?? []) expect(option.text.text).toContain('Legacy');
   });
 
+  it('a trigger id that expired before the bot used it: the admin is told where they typed, nothing opens', async () => {
+    const before = stack.opensSoFar();
+    await stack.command('U_ADMIN', '', 'C_GENERAL', {
+      triggerId: stack.slack.issueTriggerId({ ageMs: 3_100 }),
+    });
+    const notice = await stack.waitFor('the notice', () => stack.responsesTo('U_ADMIN').at(-1));
+    expect(notice).toMatchObject({ channel: 'C_GENERAL', outcome: 'ephemeral' });
+    expect(notice.body.text).toBe('Slack did not let me open the form in time; please type /migrate again.');
+    expect(stack.opensSoFar()).toBe(before);
+    expect(stack.slack.calls('views.open').at(-1)).toMatchObject({ ok: false, error: 'expired_trigger_id' });
+  });
+
   it('answers help, unknown text and status without an error', async () => {
     const help = (await stack.command('U_MEMBER', 'help')).json as { text: string };
     expect(help.text).toContain('/migrate status');
