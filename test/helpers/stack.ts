@@ -21,12 +21,20 @@ import { waitForJobSettled } from './job-settled.js';
 import { REDIS_URL, uniquePrefix } from './redis.js';
 import { TEST_HTTP, TEST_SETTINGS, TEST_WORKER, V2_APP, V3_APP } from './worker-harness.js';
 
+/** An answer after Slack's 3 s is a failure as on Slack: the test fails instead of using it. */
+async function inTime(post: Promise<SlackPost>): Promise<SlackPost> {
+  const answer = await post;
+  if (answer.late)
+    throw new Error(`the bot answered after ${Math.round(answer.ms)} ms; Slack gives up at 3 s`);
+  return answer;
+}
+
 /**
  * A view submission's ack as Slack checks it: a pushed or updated view must be valid Block Kit, and
  * `errors` must be text per block. Slack would show the user an error instead, so tests fail here.
  */
 async function checkedAck(post: Promise<SlackPost>): Promise<SlackPost> {
-  const answer = await post;
+  const answer = await inTime(post);
   const body = answer.json as { response_action?: string; view?: unknown; errors?: unknown } | undefined;
   const problems =
     body?.response_action === 'push' || body?.response_action === 'update'
@@ -97,16 +105,18 @@ export async function startStack(options: StackOptions = {}) {
       channelId = 'C_GENERAL',
       extra: Partial<Parameters<typeof commandBody>[0]> = {},
     ) =>
-      postToBot(
-        botUrl,
-        commandBody({
-          userId,
-          text,
-          channelId,
-          triggerId: slack.issueTriggerId(),
-          responseUrl: slack.issueResponseUrl({ channel: channelId, user: userId }),
-          ...extra,
-        }),
+      inTime(
+        postToBot(
+          botUrl,
+          commandBody({
+            userId,
+            text,
+            channelId,
+            triggerId: slack.issueTriggerId(),
+            responseUrl: slack.issueResponseUrl({ channel: channelId, user: userId }),
+            ...extra,
+          }),
+        ),
       ),
 
     /** What the user saw through response URLs (ephemeral notices), in order. */
@@ -155,15 +165,17 @@ export async function startStack(options: StackOptions = {}) {
       query: string,
       view: { id: string; view: Record<string, unknown> },
     ): Promise<Array<{ text: { text: string }; value: string }>> {
-      const answer = await postToBot(
-        botUrl,
-        optionsLoad({
-          userId,
-          actionId: `${select}_app_select`,
-          blockId: `${select}_app`,
-          value: query,
-          view: { id: view.id, callback_id: String(view.view.callback_id) },
-        }),
+      const answer = await inTime(
+        postToBot(
+          botUrl,
+          optionsLoad({
+            userId,
+            actionId: `${select}_app_select`,
+            blockId: `${select}_app`,
+            value: query,
+            view: { id: view.id, callback_id: String(view.view.callback_id) },
+          }),
+        ),
       );
       const problems = validateOptionsResponse(answer.json);
       if (answer.status !== 200 || problems.length > 0)
@@ -190,18 +202,20 @@ export async function startStack(options: StackOptions = {}) {
       userId: string,
       input: { channelId: string; messageTs: string; actionId: string; value: string; threadTs?: string },
     ) =>
-      postToBot(
-        botUrl,
-        buttonClick({
-          userId,
-          ...input,
-          responseUrl: slack.issueResponseUrl({
-            channel: input.channelId,
-            user: userId,
-            messageTs: input.messageTs,
-            ...(input.threadTs ? { threadTs: input.threadTs } : {}),
+      inTime(
+        postToBot(
+          botUrl,
+          buttonClick({
+            userId,
+            ...input,
+            responseUrl: slack.issueResponseUrl({
+              channel: input.channelId,
+              user: userId,
+              messageTs: input.messageTs,
+              ...(input.threadTs ? { threadTs: input.threadTs } : {}),
+            }),
           }),
-        }),
+        ),
       ),
 
     /** Runs /migrate → form → confirm as an admin; returns the confirm view and the answers. */

@@ -18,7 +18,15 @@ export interface SlackPost {
   text: string;
   json: unknown;
   ms: number;
+  /**
+   * The bot answered after Slack's 3 s: Slack would have given up on it (an error shown to the user,
+   * the ack's body ignored), whatever the bot answered then.
+   */
+  late: boolean;
 }
+
+/** Slack waits this long for the HTTP answer to a command or interaction. */
+export const ACK_DEADLINE_MS = 3_000;
 
 /** POSTs a form body to the bot's events endpoint, signed (or not) as the test says. */
 export async function postToBot(
@@ -45,7 +53,7 @@ export async function postToBot(
   } catch {
     json = undefined;
   }
-  return { status: response.status, text, json, ms };
+  return { status: response.status, text, json, ms, late: ms > ACK_DEADLINE_MS };
 }
 
 export interface CommandInput {

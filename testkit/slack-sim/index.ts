@@ -72,6 +72,7 @@ function configFrom(options: SlackSimOptions): SimConfig {
     channels: options.channels ?? defaultSimChannels,
     usergroups: options.usergroups ?? defaultSimUsergroups,
     freePlan: options.freePlan ?? false,
+    refuseUploads: options.refuseUploads,
     enterprise: options.enterprise,
   };
 }
@@ -129,6 +130,11 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
     issueResponseUrl: (target) => state.responseUrls.issue(url, target),
     responses: () => state.responseUrls.received.map((response) => structuredClone(response)),
     removeUsergroup: (id) => state.directory.removeUsergroup(id),
+    postAsUser: (channel, userId, text) => {
+      const ts = state.clock.next();
+      state.messages.push({ channel, ts, user: userId, text, edits: 0, missingTextFallback: false });
+      return ts;
+    },
     upsertUser: (user) => state.directory.upsertUser(user),
     upsertChannel: (channel) => state.directory.upsertChannel(channel),
     setUsergroup: (id, members) => state.directory.setUsergroup(id, members),

@@ -30,6 +30,7 @@ export interface SimConfig {
   channels: readonly SimChannel[];
   usergroups: Readonly<Record<string, readonly string[]>>;
   freePlan: boolean;
+  refuseUploads: string | undefined;
   enterprise: { id: string; orgWideInstall?: boolean } | undefined;
 }
 

@@ -82,6 +82,8 @@ export interface SlackSimOptions {
   triggerTtlMs?: number;
   /** Scopes granted to the bot token; a method whose scope is missing answers `missing_scope`. */
   scopes?: string[];
+  /** Refuse every upload (`files.getUploadURLExternal`) with this error, as a workspace that forbids them. */
+  refuseUploads?: string;
   /** A free workspace: user groups are a paid feature (`plan_upgrade_required`). */
   freePlan?: boolean;
   /** An Enterprise Grid organization: its id in `auth.test`, and whether the app is installed org-wide. */
@@ -228,6 +230,8 @@ export interface SlackSim {
   /** Posts received on response URLs, in order. */
   responses(): SimResponse[];
   removeUsergroup(id: string): void;
+  /** A message a person wrote (not the bot); its ts. */
+  postAsUser(channel: string, userId: string, text: string): string;
   /** Add or replace a user (e.g. demote an admin between two steps). */
   upsertUser(user: SimSlackUser): void;
   upsertChannel(channel: SimChannel): void;
