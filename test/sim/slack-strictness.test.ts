@@ -127,3 +127,33 @@ describe('files', () => {
     }
   });
 });
+
+describe('rate limits, when switched on', () => {
+  it('1 message a second per channel, and 50 Tier 3 calls a minute, answered 429 with Retry-After', async () => {
+    const limited = await startSlackSim({ rateLimits: true });
+    try {
+      const client = simClient(limited, { rejectRateLimitedCalls: true });
+      const first = await client.chat.postMessage({ channel: 'C_GENERAL', text: 'one' });
+      await expect(client.chat.postMessage({ channel: 'C_GENERAL', text: 'two' })).rejects.toMatchObject({
+        code: 'slack_webapi_rate_limited_error',
+        retryAfter: 1,
+      });
+      await client.chat.postMessage({ channel: 'C_MIGRATIONS', text: 'elsewhere' }); // per channel
+      for (let i = 0; i < 50; i += 1)
+        await client.chat.update({ channel: 'C_GENERAL', ts: first.ts as string, text: `edit ${i}` });
+      const refused = await client.chat
+        .update({ channel: 'C_GENERAL', ts: first.ts as string, text: 'edit 51' })
+        .catch((error: { retryAfter?: number }) => error);
+      expect((refused as { retryAfter?: number }).retryAfter).toBeGreaterThan(50);
+      expect(limited.messages('C_GENERAL')[0]?.text).toBe('edit 49');
+      expect(
+        limited
+          .calls()
+          .filter((c) => c.status === 429)
+          .map((c) => c.method),
+      ).toEqual(['chat.postMessage', 'chat.update']);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -73,6 +73,7 @@ function configFrom(options: SlackSimOptions): SimConfig {
     usergroups: options.usergroups ?? defaultSimUsergroups,
     freePlan: options.freePlan ?? false,
     refuseUploads: options.refuseUploads,
+    rateLimits: options.rateLimits ?? false,
     enterprise: options.enterprise,
   };
 }

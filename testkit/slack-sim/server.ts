@@ -132,6 +132,16 @@ async function handleApi(
 
   const fault = state.faults.take(method);
   if (fault !== undefined && serveFault(res, call, fault)) return;
+  // Only calls that would otherwise be answered count against the limits (a bad token is not served).
+  const retryAfter =
+    state.config.rateLimits && authProblem(state, token, methods.get(method)) === undefined
+      ? state.rateLimits.take(method, recordedArgs)
+      : undefined;
+  if (retryAfter !== undefined) {
+    serveFault(res, call, { method, kind: 'ratelimited', retryAfterSeconds: retryAfter });
+    call.fault = undefined;
+    return;
+  }
 
   const body = dispatch(state, method, token, recordedArgs, (code) => call.warnings.push(code));
   call.ok = body.ok;

@@ -1,5 +1,6 @@
 import { Directory } from './directory.js';
 import { FaultQueue } from './faults.js';
+import { RateLimits } from './rate-limits.js';
 import { ResponseUrls } from './response-urls.js';
 import { SocketTickets } from './socket-tickets.js';
 import { MessageTsClock } from './timestamps.js';
@@ -31,6 +32,7 @@ export interface SimConfig {
   usergroups: Readonly<Record<string, readonly string[]>>;
   freePlan: boolean;
   refuseUploads: string | undefined;
+  rateLimits: boolean;
   enterprise: { id: string; orgWideInstall?: boolean } | undefined;
 }
 
@@ -66,6 +68,7 @@ export class SimState {
   readonly triggers: TriggerRegistry;
   readonly faults = new FaultQueue();
   readonly responseUrls = new ResponseUrls();
+  readonly rateLimits = new RateLimits();
   /** Tickets `apps.connections.open` handed out, redeemed by the WebSocket upgrade. */
   readonly socketTickets = new SocketTickets();
   readonly calls: SimCall[] = [];
@@ -96,6 +99,7 @@ export class SimState {
     this.triggers.clear();
     this.faults.clear();
     this.responseUrls.clear();
+    this.rateLimits.clear();
     this.socketTickets.clear();
     this.calls.length = 0;
     this.messages.length = 0;

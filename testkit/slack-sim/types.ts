@@ -82,6 +82,8 @@ export interface SlackSimOptions {
   triggerTtlMs?: number;
   /** Scopes granted to the bot token; a method whose scope is missing answers `missing_scope`. */
   scopes?: string[];
+  /** Slack's rate limits, strictly: Tier 3 at 50/min per method, chat.postMessage at 1/s per channel. */
+  rateLimits?: boolean;
   /** Refuse every upload (`files.getUploadURLExternal`) with this error, as a workspace that forbids them. */
   refuseUploads?: string;
   /** A free workspace: user groups are a paid feature (`plan_upgrade_required`). */
