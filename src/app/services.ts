@@ -25,7 +25,7 @@ import { audit } from '../slack/audit.js';
 import { boltLogger } from '../slack/bolt-logger.js';
 import { type RunningBot, startBot } from '../slack/bot.js';
 import { createChannelReach } from '../slack/channel-reach.js';
-import { createFastClient } from '../slack/fast-client.js';
+import { createFastClient, createPatientClient } from '../slack/fast-client.js';
 import { createPermalinks } from '../slack/permalinks.js';
 import { createResponsePoster } from '../slack/response-url.js';
 import { createThreadNotifier } from '../slack/thread-notifier.js';
@@ -157,6 +157,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
           verifier,
           logger,
           migrateChannel: env.migrateChannel,
+          threadClient: createPatientClient(env.slackBotToken.reveal(), env.slackApiUrl),
           reach: createChannelReach(fastClient),
           permalinks: createPermalinks(fastClient),
           respond: createResponsePoster({ slackApiUrl: env.slackApiUrl, logger }),

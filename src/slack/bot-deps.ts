@@ -1,3 +1,4 @@
+import type { WebClient } from '@slack/web-api';
 import type { AppsRegistry } from '../config/apps-registry.js';
 import type { MigrationProducer } from '../queue/producer.js';
 import type { Logger } from '../shared/logger.js';
@@ -18,6 +19,8 @@ export interface BotDeps {
   migrateChannel: string | undefined;
   /** Can the bot post in a conversation? Asked at the command, before the form opens. */
   reach: ChannelReach;
+  /** Posts the thread's parent after the ack, waiting out Slack's per-channel rate limit. */
+  threadClient: WebClient;
   /** Thread links, from chat.getPermalink (cached). */
   permalinks: Permalinks;
   /** Answers through a payload's response_url (works where the bot cannot post). */

@@ -101,7 +101,7 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
     const labels = { v2Name: v2.name, v3Name: v3.name, region: v2.region };
     let threadTs: string | undefined;
     try {
-      const posted = await client.chat.postMessage({
+      const posted = await deps.threadClient.chat.postMessage({
         channel: threadChannel,
         ...parentMessage(request, labels, { kind: 'starting' }),
       });
