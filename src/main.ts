@@ -49,6 +49,8 @@ async function main(): Promise<void> {
       metrics: createMetrics({ processMetrics: true, logger }),
     });
   } catch (error) {
+    // Slack may reveal a configuration mistake only once asked (another workspace, an unreadable group).
+    if (error instanceof ConfigError) fail(error.message, CONFIG_ERROR_EXIT_CODE);
     fail(`could not start: ${(error as Error).message}`, 1);
   }
   logger.info('started', {

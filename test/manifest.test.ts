@@ -18,7 +18,7 @@ type Manifest = {
   };
   oauth_config: { scopes: { bot: string[] } };
   settings: {
-    interactivity: { is_enabled: boolean; request_url?: string };
+    interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
     socket_mode_enabled: boolean;
     org_deploy_enabled: boolean;
     token_rotation_enabled: boolean;
@@ -47,9 +47,19 @@ describe('manifest.yml', () => {
     expect(valid, problems()).toBe(true);
   });
 
-  it('asks for exactly the five bot scopes', () => {
+  it('asks for exactly the bot scopes the stand-in grants by default', () => {
     expect([...load().oauth_config.scopes.bot].sort()).toEqual(
-      ['chat:write', 'commands', 'files:write', 'usergroups:read', 'users:read'].sort(),
+      [
+        'chat:write',
+        'commands',
+        'files:write',
+        'usergroups:read',
+        'users:read',
+        'channels:read',
+        'groups:read',
+        'im:read',
+        'mpim:read',
+      ].sort(),
     );
   });
 
@@ -67,6 +77,8 @@ describe('manifest.yml', () => {
     const { settings, display_information, features } = load();
     expect(settings.interactivity.is_enabled).toBe(true);
     expect(settings.interactivity.request_url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
+    // The form's external selects (more than 100 apps) load their options from the same endpoint.
+    expect(settings.interactivity.message_menu_options_url).toBe(settings.interactivity.request_url);
     expect(settings.socket_mode_enabled).toBe(false);
     expect(settings.org_deploy_enabled).toBe(false);
     expect(settings.token_rotation_enabled).toBe(false);

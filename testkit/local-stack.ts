@@ -24,6 +24,8 @@ export interface LocalStackOptions {
   otherAccounts?: number;
   nylas?: Partial<NylasSimOptions>;
   slack?: SlackSimOptions;
+  /** Extra apps file entries after the local ones (YAML list items), e.g. to have more than 100 apps. */
+  extraApps?: { v2?: string[]; v3?: string[] };
   /** Extra environment (e.g. MIGRATE_CHANNEL, SLACK_TEAM_ID). */
   env?: Record<string, string>;
   redisUrl: string;
@@ -33,16 +35,17 @@ export interface LocalStackOptions {
   worker?: ServiceOptions['worker'];
 }
 
-export function localRegistryYaml(): string {
+export function localRegistryYaml(extra: LocalStackOptions['extraApps'] = {}): string {
   const { v2, v2Other, v3, v3Other, v3Eu } = LOCAL_APPS;
+  const more = (items: string[] | undefined) => (items ?? []).map((item) => `  - ${item}\n`).join('');
   return `v2_apps:
   - {id: ${v2.clientId}, name: ${v2.name}, region: us, client_secret: ${v2.clientSecret}}
   - {id: ${v2Other.clientId}, name: ${v2Other.name}, region: us, client_secret: ${v2Other.clientSecret}}
-v3_apps:
+${more(extra.v2)}v3_apps:
   - {id: ${v3.applicationId}, name: ${v3.name}, region: us, api_key: ${v3.apiKey}}
   - {id: ${v3Other.applicationId}, name: ${v3Other.name}, region: us, api_key: ${v3Other.apiKey}}
   - {id: ${v3Eu.applicationId}, name: ${v3Eu.name}, region: eu, api_key: ${v3Eu.apiKey}}
-`;
+${more(extra.v3)}`;
 }
 
 export interface LocalStack {
@@ -76,7 +79,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...options.nylas,
   });
   const slack = await startSlackSim(options.slack);
-  const registry = parseAppsRegistry(localRegistryYaml(), 'local-registry', {});
+  const registry = parseAppsRegistry(localRegistryYaml(options.extraApps), 'local-registry', {});
   const env = loadEnv(
     {
       SLACK_BOT_TOKEN: slack.botToken,

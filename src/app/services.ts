@@ -33,9 +33,15 @@ import { type AdminVerifier, createAdminVerifier } from '../slack/admin-verifier
 import { audit } from '../slack/audit.js';
 import { boltLogger } from '../slack/bolt-logger.js';
 import { type RunningBot, startBot } from '../slack/bot.js';
+import { createChannelReach } from '../slack/channel-reach.js';
+import { createFastClient, createPatientClient } from '../slack/fast-client.js';
 import { listen } from '../slack/http-server.js';
 import { MeteredWebClient } from '../slack/metered-client.js';
+import { createPermalinks } from '../slack/permalinks.js';
+import { createResponsePoster } from '../slack/response-url.js';
 import { createThreadNotifier } from '../slack/thread-notifier.js';
+import { checkUsergroupAtStart } from '../slack/usergroup-errors.js';
+import { learnWorkspace, type Workspace } from '../slack/workspace.js';
 import { createMigrationRecords } from '../store/migration-records.js';
 
 /** The Redis key prefix of production (BullMQ queues and our records live under it; `{migrate}` on a cluster). */
@@ -87,8 +93,13 @@ function slackClient(env: Env, logger: Logger, metrics: Metrics): WebClient {
   );
 }
 
-function policyOf(env: Env) {
-  return { teamId: env.slackTeamId, allowedUsers: env.allowedUsers, allowedUsergroup: env.allowedUsergroup };
+function policyOf(env: Env, workspace: Workspace) {
+  return {
+    teamId: workspace.teamId,
+    enterpriseId: workspace.enterpriseId,
+    allowedUsers: env.allowedUsers,
+    allowedUsergroup: env.allowedUsergroup,
+  };
 }
 
 /** The worker's last admin check, before any work: the requester may have lost the role since. */
@@ -121,7 +132,11 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
     ...(options.http ?? PRODUCTION_HTTP),
     onEvent: bothHooks(options.http?.onEvent, observeNylasHttp(metrics)),
   };
-  const verifier = createAdminVerifier({ client, policy: policyOf(env), logger });
+  // Before anything starts: which workspace is ours, and can the allowed user group be read at all?
+  const workspace = await learnWorkspace(client, env.slackTeamId);
+  const groupWarning = await checkUsergroupAtStart(client, env.allowedUsergroup);
+  if (groupWarning) logger.warn(groupWarning);
+  const verifier = createAdminVerifier({ client, policy: policyOf(env, workspace), logger });
   const closers: Array<() => Promise<unknown>> = [];
   const running: RunningServices = {
     metrics,
@@ -168,6 +183,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       await waitReady(connection);
       const records = createMigrationRecords(connection, prefix, migrationJobKeyPrefix(prefix));
       const queue: MigrationQueue = createMigrationQueue(connection, prefix);
+      const fastClient = createFastClient(env.slackBotToken.reveal(), env.slackApiUrl);
       closers.push(() => queue.close());
       metrics.observe({
         migrationStates: () => records.statusCounts(),
@@ -182,6 +198,10 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
           verifier,
           logger,
           migrateChannel: env.migrateChannel,
+          threadClient: createPatientClient(env.slackBotToken.reveal(), env.slackApiUrl),
+          reach: createChannelReach(fastClient),
+          permalinks: createPermalinks(fastClient, logger),
+          respond: createResponsePoster({ slackApiUrl: env.slackApiUrl, logger }),
         },
         botToken: env.slackBotToken,
         signingSecret: env.slackSigningSecret,

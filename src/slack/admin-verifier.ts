@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Logger } from '../shared/logger.js';
+import { usergroupMisconfiguration } from './usergroup-errors.js';
 
 export type AdminRefusal =
   | 'wrong_workspace'
@@ -8,6 +9,9 @@ export type AdminRefusal =
   | 'guest'
   | 'not_admin'
   | 'not_allowed'
+  | 'stranger'
+  | 'enterprise_install'
+  | 'misconfigured'
   | 'lookup_failed';
 
 export type AdminVerdict =
@@ -24,23 +28,33 @@ const userSchema = z.object({
   is_restricted: z.boolean().optional(),
   is_ultra_restricted: z.boolean().optional(),
   is_bot: z.boolean().optional(),
+  is_stranger: z.boolean().optional(),
   enterprise_user: z.object({ teams: z.array(z.string()).optional() }).nullish(),
 });
 type SlackUser = z.infer<typeof userSchema>;
 
 export interface AdminPolicy {
-  /** The only workspace accepted (SLACK_TEAM_ID). */
+  /** The only workspace accepted: the bot's own (auth.test at start; SLACK_TEAM_ID must agree). */
   teamId?: string | undefined;
+  /** The bot's Enterprise Grid organization, if any: payloads naming another one are refused. */
+  enterpriseId?: string | undefined;
   /** MIGRATE_ALLOWED_USERS: narrows the admins to these ids. */
   allowedUsers?: readonly string[] | undefined;
   /** MIGRATE_ALLOWED_USERGROUP: narrows the admins to this group's members. */
   allowedUsergroup?: string | undefined;
 }
 
+/** Where a payload says it came from (team, Grid organization, org-wide install). */
+export interface RequestOrigin {
+  teamId?: string | undefined;
+  enterpriseId?: string | undefined;
+  enterpriseInstall?: boolean | undefined;
+}
+
 /**
- * Decides who is a verified admin (design.md): a user of the configured workspace, not deleted, not a
- * guest, who is an admin, owner or primary owner — and, when an allow-list or user group is set, is in
- * it. `users.info` and the group's members are cached briefly, so checks on every command, submission
+ * Decides who is a verified admin (design.md): a user of the bot's workspace (never a Slack Connect
+ * stranger), not deleted, not a guest, who is an admin, owner or primary owner — and, when an
+ * allow-list or user group is set, is in it. `users.info` and the group's members are cached briefly, so checks on every command, submission
  * and button stay far inside Slack's 3 seconds.
  */
 export function createAdminVerifier(deps: {
@@ -80,16 +94,25 @@ export function createAdminVerifier(deps: {
   };
 
   return {
-    async verify(userId: string, teamId?: string): Promise<AdminVerdict> {
+    async verify(userId: string, origin: RequestOrigin | string | undefined = {}): Promise<AdminVerdict> {
       const { policy } = deps;
+      const { teamId, enterpriseId, enterpriseInstall } =
+        typeof origin === 'string' ? { teamId: origin } : origin;
       const refuse = (code: AdminRefusal, reason: string): AdminVerdict => ({
         ok: false,
         userId,
         code,
         reason,
       });
+      if (enterpriseInstall)
+        return refuse(
+          'enterprise_install',
+          'requests for an org-wide (Enterprise Grid) install are not accepted; use /migrate in the workspace the bot is installed in',
+        );
       if (policy.teamId && teamId && teamId !== policy.teamId)
         return refuse('wrong_workspace', 'this workspace is not the one the bot serves');
+      if (enterpriseId && enterpriseId !== policy.enterpriseId)
+        return refuse('wrong_workspace', 'this Enterprise Grid organization is not the one the bot serves');
       let user: SlackUser;
       try {
         user = await fetchUser(userId);
@@ -97,6 +120,12 @@ export function createAdminVerifier(deps: {
         deps.logger?.warn('users.info failed; request refused as lookup_failed', { userId, error });
         return refuse('lookup_failed', 'Slack could not confirm who you are; try again in a moment');
       }
+      // Slack Connect: people of another organization are never admins here, whatever their flags say.
+      if (user.is_stranger)
+        return refuse(
+          'stranger',
+          'people from other organizations (Slack Connect) cannot run migrations here',
+        );
       const teams = [user.team_id, ...(user.enterprise_user?.teams ?? [])].filter(Boolean);
       if (policy.teamId && !teams.includes(policy.teamId))
         return refuse('wrong_workspace', 'your account is not in the workspace the bot serves');
@@ -120,6 +149,12 @@ export function createAdminVerifier(deps: {
             userId,
             error,
           });
+          const problem = usergroupMisconfiguration(policy.allowedUsergroup, error);
+          if (problem)
+            return refuse(
+              'misconfigured',
+              `the bot is misconfigured: ${problem}. Trying again will not help; ask whoever runs the bot to fix MIGRATE_ALLOWED_USERGROUP`,
+            );
           return refuse(
             'lookup_failed',
             'Slack could not confirm the allowed user group; try again in a moment',

@@ -3,6 +3,7 @@ import type { Logger } from '../shared/logger.js';
 export type AuditAction =
   | 'command.open_form'
   | 'command.status'
+  | 'form.options'
   | 'form.submit'
   | 'confirm.submit'
   | 'button.cancel'

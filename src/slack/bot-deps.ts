@@ -1,8 +1,12 @@
+import type { WebClient } from '@slack/web-api';
 import type { AppsRegistry } from '../config/apps-registry.js';
 import type { MigrationProducer } from '../queue/producer.js';
 import type { Logger } from '../shared/logger.js';
 import type { MigrationRecords } from '../store/migration-records.js';
 import type { AdminVerifier } from './admin-verifier.js';
+import type { ChannelReach } from './channel-reach.js';
+import type { Permalinks } from './permalinks.js';
+import type { ResponsePoster } from './response-url.js';
 
 /** What the Slack listeners need; each listener takes only this, so tests can build it from real parts. */
 export interface BotDeps {
@@ -13,6 +17,14 @@ export interface BotDeps {
   logger: Logger;
   /** MIGRATE_CHANNEL: post every thread there instead of the invoking channel. */
   migrateChannel: string | undefined;
+  /** Can the bot post in a conversation? Asked at the command, before the form opens. */
+  reach: ChannelReach;
+  /** Posts the thread's parent after the ack, waiting out Slack's per-channel rate limit. */
+  threadClient: WebClient;
+  /** Thread links, from chat.getPermalink (cached). */
+  permalinks: Permalinks;
+  /** Answers through a payload's response_url (works where the bot cannot post). */
+  respond: ResponsePoster;
   /** Bounds the admin check before an ack, so an ack never waits past Slack's 3 s on a slow users.info. */
   verifyTimeoutMs?: number;
 }

@@ -6,8 +6,11 @@ import type { Logger } from '../shared/logger.js';
 
 export const EVENTS_PATH = '/slack/events';
 
-/** Slack's clock and ours may differ a little; a timestamp further ahead than this is refused. */
-export const MAX_FUTURE_SKEW_SECONDS = 30;
+/**
+ * Slack documents a five-minute window around our clock for the request timestamp; Bolt checks only
+ * the past side, so a timestamp further ahead than this is refused here.
+ */
+export const MAX_FUTURE_SKEW_SECONDS = 5 * 60;
 
 /**
  * The bot's HTTP front: `GET /healthz` (is Redis reachable?), `GET /metrics` and `POST /slack/events`, which refuses

@@ -8,7 +8,14 @@ import type { BotDeps } from './bot-deps.js';
  */
 export async function verifyAndAudit(
   deps: BotDeps,
-  request: { userId: string; teamId: string | undefined; what: AuditAction; migrationId?: string },
+  request: {
+    userId: string;
+    teamId: string | undefined;
+    what: AuditAction;
+    migrationId?: string;
+    enterpriseId?: string | undefined;
+    enterprise?: boolean | undefined;
+  },
 ): Promise<AdminVerdict> {
   const timeoutMs = deps.verifyTimeoutMs ?? 2_000;
   let timer: NodeJS.Timeout | undefined;
@@ -24,7 +31,24 @@ export async function verifyAndAudit(
       timeoutMs,
     );
   });
-  const verdict = await Promise.race([deps.verifier.verify(request.userId, request.teamId), timedOut]);
+  // A payload that does not say its workspace cannot be matched against ours: refused, not guessed.
+  const verdict: AdminVerdict = request.teamId
+    ? await Promise.race([
+        deps.verifier.verify(request.userId, {
+          teamId: request.teamId,
+          enterpriseId: request.enterpriseId,
+          enterpriseInstall: request.enterprise,
+        }),
+        timedOut,
+      ])
+    : {
+        ok: false,
+        userId: request.userId,
+        code: request.enterprise ? 'enterprise_install' : 'wrong_workspace',
+        reason: request.enterprise
+          ? 'requests for an org-wide (Enterprise Grid) install are not accepted; use /migrate in the workspace the bot is installed in'
+          : 'the request did not say which workspace it came from',
+      };
   clearTimeout(timer);
   audit(deps.logger, {
     who: request.userId,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { startSlackSim } from '../../testkit/slack-sim/index.js';
 
 /** The compiled entry point that `npm start` runs (test/global-setup.ts builds it). */
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -83,5 +84,27 @@ describe('start-up with a configuration mistake', () => {
       `migrate-bot: NYLAS_APPS_FILE ${path}: v3_apps[0].api_key_env names ACME_KEY_NOT_SET, which is not set\n`,
     );
     expect(result.stderr + result.stdout).not.toMatch(/topsecret|xoxb-start|signing-secret/);
+  });
+
+  it('a mistake only Slack can reveal (SLACK_TEAM_ID of another workspace): one line, exit code 2', async () => {
+    const slack = await startSlackSim();
+    try {
+      const path = await appsFile(
+        'v2_apps: [{id: a, region: us, client_secret: s}]\nv3_apps: [{id: b, region: us, api_key: k}]\n',
+      );
+      const result = await start({
+        SLACK_BOT_TOKEN: slack.botToken,
+        SLACK_SIGNING_SECRET: 'signing-secret-start',
+        SLACK_API_URL: slack.apiUrl,
+        SLACK_TEAM_ID: 'T_ELSEWHERE',
+        NYLAS_APPS_FILE: path,
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        'migrate-bot: SLACK_TEAM_ID T_ELSEWHERE is not the workspace SLACK_BOT_TOKEN belongs to (T_TEST)\n',
+      );
+    } finally {
+      await slack.close();
+    }
   });
 });

@@ -103,10 +103,11 @@ describe('verified admins only', () => {
       value: running.request.migrationId,
     });
     expect(click.status).toBe(200);
-    const warned = await stack.waitFor('an ephemeral refusal', () =>
-      stack?.slack.ephemerals().find((e) => e.user === 'U_MEMBER'),
+    const warned = await stack.waitFor('a refusal through the response_url', () =>
+      stack?.responsesTo('U_MEMBER').at(0),
     );
-    expect(warned.text).toMatch(/Only verified admins can cancel/);
+    expect(warned).toMatchObject({ outcome: 'ephemeral', channel: parent.channel });
+    expect(String(warned.body.text)).toMatch(/Only verified admins can cancel/);
     expect(await stack.redis.exists(migrationKeys(stack.prefix).cancel(running.request.migrationId))).toBe(0);
     const done = await stack.waitForRecord(['completed', 'cancelled', 'failed']);
     expect(done.status).toBe('completed');

@@ -42,6 +42,18 @@ describe('/migrate and its form', () => {
     for (const option of v2?.element?.options ?? []) expect(option.text.text).toContain('Legacy');
   });
 
+  it('a trigger id that expired before the bot used it: the admin is told where they typed, nothing opens', async () => {
+    const before = stack.opensSoFar();
+    await stack.command('U_ADMIN', '', 'C_GENERAL', {
+      triggerId: stack.slack.issueTriggerId({ ageMs: 3_100 }),
+    });
+    const notice = await stack.waitFor('the notice', () => stack.responsesTo('U_ADMIN').at(-1));
+    expect(notice).toMatchObject({ channel: 'C_GENERAL', outcome: 'ephemeral' });
+    expect(notice.body.text).toBe('Slack did not let me open the form in time; please type /migrate again.');
+    expect(stack.opensSoFar()).toBe(before);
+    expect(stack.slack.calls('views.open').at(-1)).toMatchObject({ ok: false, error: 'expired_trigger_id' });
+  });
+
   it('answers help, unknown text and status without an error', async () => {
     const help = (await stack.command('U_MEMBER', 'help')).json as { text: string };
     expect(help.text).toContain('/migrate status');
@@ -121,7 +133,7 @@ describe('/migrate and its form', () => {
       )
     ).json as Answer;
     expect(busy.errors?.v2_app).toBe(
-      `A migration of this v2 application is already running: https://slack.com/archives/${thread?.channel}/p${thread?.threadTs?.replace('.', '')}`,
+      `A migration of this v2 application is already running: ${stack.slack.url}/archives/${thread?.channel}/p${thread?.threadTs?.replace('.', '')}`,
     );
     const busyV3 = (
       await stack.submitForm(
@@ -134,7 +146,7 @@ describe('/migrate and its form', () => {
 
     const status = (await stack.command('U_ADMIN', 'status')).json as { text: string; blocks: unknown[] };
     expect(JSON.stringify(status.blocks)).toContain('Acme on v3');
-    expect(JSON.stringify(status.blocks)).toContain(`https://slack.com/archives/${thread?.channel}/p`);
+    expect(JSON.stringify(status.blocks)).toContain(`${stack.slack.url}/archives/${thread?.channel}/p`);
 
     const done = await stack.waitForRecord(['completed', 'failed', 'cancelled']);
     expect(done.status).toBe('completed');

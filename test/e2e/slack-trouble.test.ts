@@ -32,29 +32,4 @@ describe('when Slack misbehaves', () => {
     expect(s.nylas.counters().duplicateGrants).toBe(0);
     expect(s.slack.calls().filter((c) => c.status === 500 || c.status === 429).length).toBeGreaterThan(0);
   });
-
-  it('a channel the bot is not in: nothing starts, the admin is told by DM how to invite the bot', async () => {
-    stack = await startStack();
-    const s = stack;
-    const { confirm } = await s.startMigration('U_ADMIN', {}, 'C_NO_BOT');
-    expect(confirm.json).toEqual({ response_action: 'clear' });
-    const dm = await s.waitFor('a DM', () => s.slack.messages(s.slack.dmChannelFor('U_ADMIN'))[0]);
-    expect(dm.text).toMatch(/can't post in <#C_NO_BOT> \(not_in_channel\)/);
-    expect(dm.text).toContain('/invite');
-    expect(await s.records.recent(10)).toEqual([]);
-    expect(await s.records.active('v2', 'v2-acme')).toBeUndefined();
-    expect(s.nylas.counters().requests).toEqual({});
-  });
-
-  it('with MIGRATE_CHANNEL, the thread goes there and the invoking channel gets an ephemeral link', async () => {
-    stack = await startStack({ accounts: 30, env: { MIGRATE_CHANNEL: 'C_MIGRATIONS' } });
-    const s = stack;
-    await s.startMigration('U_ADMIN', {}, 'C_GENERAL');
-    const record = await s.waitForRecord();
-    expect(record.request.slack?.channel).toBe('C_MIGRATIONS');
-    expect(s.slack.messages('C_MIGRATIONS').some((m) => m.text.startsWith('Migration "'))).toBe(true);
-    expect(s.slack.messages('C_GENERAL')).toEqual([]);
-    const link = s.slack.ephemerals().find((e) => e.channel === 'C_GENERAL' && e.user === 'U_ADMIN');
-    expect(link?.text).toContain('https://slack.com/archives/C_MIGRATIONS/p');
-  });
 });

@@ -7,13 +7,45 @@ import {
   buttonClick,
   commandBody,
   formValues,
+  optionsLoad,
   postToBot,
+  type SlackPost,
   viewSubmission,
 } from '../../testkit/slack-sim/driver.js';
-import type { SlackSimOptions } from '../../testkit/slack-sim/index.js';
+import {
+  type SlackSimOptions,
+  validateModalView,
+  validateOptionsResponse,
+} from '../../testkit/slack-sim/index.js';
 import { waitForJobSettled } from './job-settled.js';
 import { REDIS_URL, uniquePrefix } from './redis.js';
 import { TEST_HTTP, TEST_SETTINGS, TEST_WORKER, V2_APP, V3_APP } from './worker-harness.js';
+
+/** An answer after Slack's 3 s is a failure as on Slack: the test fails instead of using it. */
+async function inTime(post: Promise<SlackPost>): Promise<SlackPost> {
+  const answer = await post;
+  if (answer.late)
+    throw new Error(`the bot answered after ${Math.round(answer.ms)} ms; Slack gives up at 3 s`);
+  return answer;
+}
+
+/**
+ * A view submission's ack as Slack checks it: a pushed or updated view must be valid Block Kit, and
+ * `errors` must be text per block. Slack would show the user an error instead, so tests fail here.
+ */
+async function checkedAck(post: Promise<SlackPost>): Promise<SlackPost> {
+  const answer = await inTime(post);
+  const body = answer.json as { response_action?: string; view?: unknown; errors?: unknown } | undefined;
+  const problems =
+    body?.response_action === 'push' || body?.response_action === 'update'
+      ? validateModalView(body.view)
+      : body?.response_action === 'errors' &&
+          !Object.values((body.errors ?? {}) as object).every((e) => typeof e === 'string' && e.length > 0)
+        ? ['errors must be non-empty text per block']
+        : [];
+  if (problems.length > 0) throw new Error(`Slack would refuse this ack: ${problems.join('; ')}`);
+  return answer;
+}
 
 export interface StackOptions {
   accounts?: number;
@@ -21,6 +53,7 @@ export interface StackOptions {
   slack?: SlackSimOptions;
   env?: Record<string, string>;
   ratePerSecond?: number;
+  extraApps?: { v2?: string[]; v3?: string[] };
 }
 
 /**
@@ -34,8 +67,10 @@ export async function startStack(options: StackOptions = {}) {
   const local = await startLocalStack({
     accounts: options.accounts ?? 120,
     nylas: { migrationRateLimit: 100, ...options.nylas },
-    ...(options.slack ? { slack: options.slack } : {}),
+    // Trigger ids as on Slack: issued per interaction, once, for 3 s.
+    slack: { strictTriggers: true, ...options.slack },
     ...(options.env ? { env: options.env } : {}),
+    ...(options.extraApps ? { extraApps: options.extraApps } : {}),
     redisUrl: REDIS_URL,
     prefix,
     logger,
@@ -63,8 +98,29 @@ export async function startStack(options: StackOptions = {}) {
     logLines,
     audits: () => logLines.filter((line) => line.audit === true),
 
-    command: (userId: string, text = '', channelId = 'C_GENERAL') =>
-      postToBot(botUrl, commandBody({ userId, text, channelId })),
+    /** `/migrate` as Slack sends it: a fresh trigger id and a response_url tied to where it was typed. */
+    command: (
+      userId: string,
+      text = '',
+      channelId = 'C_GENERAL',
+      extra: Partial<Parameters<typeof commandBody>[0]> = {},
+    ) =>
+      inTime(
+        postToBot(
+          botUrl,
+          commandBody({
+            userId,
+            text,
+            channelId,
+            triggerId: slack.issueTriggerId(),
+            responseUrl: slack.issueResponseUrl({ channel: channelId, user: userId }),
+            ...extra,
+          }),
+        ),
+      ),
+
+    /** What the user saw through response URLs (ephemeral notices), in order. */
+    responsesTo: (userId: string) => slack.responses().filter((r) => r.user === userId),
 
     opensSoFar: () => slack.views().filter((v) => v.kind === 'open').length,
 
@@ -83,37 +139,84 @@ export async function startStack(options: StackOptions = {}) {
       view: { id: string; view: Record<string, unknown> },
     ) => {
       const target = view;
-      return postToBot(
-        botUrl,
-        viewSubmission({
-          userId,
-          view: {
-            id: target.id,
-            callback_id: String(target.view.callback_id),
-            private_metadata: String(target.view.private_metadata ?? ''),
-          },
-          values: formValues(values),
-        }),
+      return checkedAck(
+        postToBot(
+          botUrl,
+          viewSubmission({
+            userId,
+            view: {
+              id: target.id,
+              callback_id: String(target.view.callback_id),
+              private_metadata: String(target.view.private_metadata ?? ''),
+            },
+            values: formValues(values),
+          }),
+        ),
       );
     },
 
+    /**
+     * What an external select shows after the admin typed `query`. The answer is checked as Slack
+     * checks it (≤ 100 options, labels ≤ 75 characters): a bad one throws, as Slack would show nothing.
+     */
+    async loadOptions(
+      userId: string,
+      select: 'v2' | 'v3',
+      query: string,
+      view: { id: string; view: Record<string, unknown> },
+    ): Promise<Array<{ text: { text: string }; value: string }>> {
+      const answer = await inTime(
+        postToBot(
+          botUrl,
+          optionsLoad({
+            userId,
+            actionId: `${select}_app_select`,
+            blockId: `${select}_app`,
+            value: query,
+            view: { id: view.id, callback_id: String(view.view.callback_id) },
+          }),
+        ),
+      );
+      const problems = validateOptionsResponse(answer.json);
+      if (answer.status !== 200 || problems.length > 0)
+        throw new Error(`Slack would refuse this options answer (${answer.status}): ${problems.join('; ')}`);
+      return (answer.json as { options: Array<{ text: { text: string }; value: string }> }).options;
+    },
+
     submitView: (userId: string, view: Record<string, unknown>) =>
-      postToBot(
-        botUrl,
-        viewSubmission({
-          userId,
-          view: {
-            callback_id: String(view.callback_id),
-            private_metadata: String(view.private_metadata ?? ''),
-          },
-          values: {},
-        }),
+      checkedAck(
+        postToBot(
+          botUrl,
+          viewSubmission({
+            userId,
+            view: {
+              callback_id: String(view.callback_id),
+              private_metadata: String(view.private_metadata ?? ''),
+            },
+            values: {},
+          }),
+        ),
       ),
 
     click: (
       userId: string,
-      input: { channelId: string; messageTs: string; actionId: string; value: string },
-    ) => postToBot(botUrl, buttonClick({ userId, ...input })),
+      input: { channelId: string; messageTs: string; actionId: string; value: string; threadTs?: string },
+    ) =>
+      inTime(
+        postToBot(
+          botUrl,
+          buttonClick({
+            userId,
+            ...input,
+            responseUrl: slack.issueResponseUrl({
+              channel: input.channelId,
+              user: userId,
+              messageTs: input.messageTs,
+              ...(input.threadTs ? { threadTs: input.threadTs } : {}),
+            }),
+          }),
+        ),
+      ),
 
     /** Runs /migrate → form → confirm as an admin; returns the confirm view and the answers. */
     async startMigration(

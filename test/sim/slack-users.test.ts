@@ -117,9 +117,24 @@ describe('conversations.info', () => {
     }
   });
 
-  it('answers missing_scope without channels:read, which the manifest scopes lack', async () => {
-    await expect(simClient(sim).conversations.info({ channel: 'C_GENERAL' })).rejects.toMatchObject({
-      data: { error: 'missing_scope', needed: 'channels:read' },
-    });
+  it('answers missing_scope without channels:read', async () => {
+    const narrow = await startSlackSim({ scopes: DEFAULT_SCOPES.filter((s) => s !== 'channels:read') });
+    try {
+      await expect(simClient(narrow).conversations.info({ channel: 'C_GENERAL' })).rejects.toMatchObject({
+        data: { error: 'missing_scope', needed: 'channels:read' },
+      });
+    } finally {
+      await narrow.close();
+    }
+  });
+
+  it('hides private channels, DMs between people and group DMs from the bot (channel_not_found)', async () => {
+    const client = simClient(sim);
+    for (const channel of ['G_SECRET', 'D_ADA_MAX', 'G_GROUP_DM']) {
+      expect(await slackError(client.conversations.info({ channel }))).toBe('channel_not_found');
+      expect(await slackError(client.chat.postMessage({ channel, text: 'hi' }))).toBe('channel_not_found');
+    }
+    const invited = await client.conversations.info({ channel: 'G_PRIVATE_BOT' });
+    expect(invited.channel).toMatchObject({ is_private: true, is_member: true });
   });
 });

@@ -73,6 +73,16 @@ const KNOWN_ELEMENTS = new Set([...ACCESSORY_ELEMENTS, ...ACTIONS_ELEMENTS, ...I
 
 type Json = Record<string, unknown>;
 
+/**
+ * Slack's limits are in characters; we count code points, so an emoji is one character and a text
+ * cut in the middle of a surrogate pair (an invalid string) is never "shorter".
+ */
+export function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
+
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -267,6 +277,7 @@ class SurfaceWalker {
     if (type !== 'button' && type !== 'image') {
       this.text(element.placeholder, `${at}/placeholder`, { max: 150, plainOnly: true });
     }
+    if (element.confirm !== undefined) this.confirmDialog(element.confirm, `${at}/confirm`);
     switch (type) {
       case 'button':
         this.text(element.text, `${at}/text`, { max: 75, plainOnly: true, required: true });
@@ -282,6 +293,21 @@ class SurfaceWalker {
       case 'static_select':
       case 'multi_static_select':
         this.selectOptions(element, at, type === 'multi_static_select');
+        break;
+      case 'external_select':
+      case 'multi_external_select':
+        // Options come from the app's options load URL; the element itself carries none.
+        if (element.options !== undefined || element.option_groups !== undefined) {
+          this.problems.add(at, 'external selects take no options or option_groups');
+        }
+        if (
+          element.min_query_length !== undefined &&
+          (typeof element.min_query_length !== 'number' || element.min_query_length < 0)
+        ) {
+          this.problems.add(`${at}/min_query_length`, 'must be a number of at least 0');
+        }
+        if (element.initial_option !== undefined)
+          this.option(element.initial_option, `${at}/initial_option`, true);
         break;
       case 'overflow':
         this.optionList(element.options, `${at}/options`, 5, true);
@@ -311,6 +337,26 @@ class SurfaceWalker {
         this.problems.add(`${at}/max_selected_items`, 'must be an integer of at least 1');
       }
     }
+  }
+
+  /** A confirmation dialog object: every text required but `style`, each within its own limit. */
+  private confirmDialog(dialog: unknown, at: string): void {
+    if (!isObject(dialog)) {
+      this.problems.add(at, 'must be an object');
+      return;
+    }
+    this.text(dialog.title, `${at}/title`, { max: 100, plainOnly: true, required: true });
+    this.text(dialog.text, `${at}/text`, { max: 300, required: true });
+    this.text(dialog.confirm, `${at}/confirm`, { max: 30, plainOnly: true, required: true });
+    this.text(dialog.deny, `${at}/deny`, { max: 30, plainOnly: true, required: true });
+    if (dialog.style !== undefined && dialog.style !== 'primary' && dialog.style !== 'danger') {
+      this.problems.add(`${at}/style`, 'must be one of: primary, danger');
+    }
+  }
+
+  /** An options load answer has the same shape as a static select's options. */
+  selectOptionsOf(body: Json, at: string): void {
+    this.selectOptions(body, at, false);
   }
 
   private selectOptions(element: Json, at: string, multi: boolean): void {
@@ -429,7 +475,7 @@ class SurfaceWalker {
       this.problems.add(`${at}/text`, 'must be a string');
     } else if (text.length === 0) {
       this.problems.add(`${at}/text`, 'must be more than 0 characters');
-    } else if (text.length > rule.max) {
+    } else if (codePoints(text) > rule.max) {
       this.problems.add(`${at}/text`, `must be less than ${rule.max + 1} characters`);
     }
   }
@@ -446,7 +492,7 @@ class SurfaceWalker {
     if (value === undefined) return;
     if (typeof value !== 'string') {
       this.problems.add(at, 'must be a string');
-    } else if (value.length > max) {
+    } else if (codePoints(value) > max) {
       this.problems.add(at, `must be less than ${max + 1} characters`);
     }
   }
@@ -465,6 +511,23 @@ function sameOption(option: unknown, candidate: unknown): boolean {
 export function validateMessageBlocks(blocks: unknown): string[] {
   const problems = new Problems();
   new SurfaceWalker('message', problems).blocks(blocks, '/blocks');
+  return problems.list;
+}
+
+/**
+ * Problems with an options load answer (`block_suggestion` ack): `options` (≤ 100) or
+ * `option_groups` (≤ 100 groups of ≤ 100), plain-text options as in a static select.
+ */
+export function validateOptionsResponse(body: unknown): string[] {
+  const problems = new Problems();
+  const walker = new SurfaceWalker('modal', problems);
+  if (!isObject(body)) {
+    problems.add('', 'must be an object');
+    return problems.list;
+  }
+  // No match is an empty list, which a select element itself could not have.
+  if (Array.isArray(body.options) && body.options.length === 0) return problems.list;
+  walker.selectOptionsOf(body, '');
   return problems.list;
 }
 

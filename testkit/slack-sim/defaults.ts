@@ -19,6 +19,10 @@ export const DEFAULT_SCOPES: readonly string[] = [
   'files:write',
   'users:read',
   'usergroups:read',
+  'channels:read',
+  'groups:read',
+  'im:read',
+  'mpim:read',
 ];
 
 /** One user per kind of account the access checks must tell apart. */
@@ -51,6 +55,25 @@ export const defaultSimChannels: readonly SimChannel[] = [
   { id: 'C_GENERAL', name: 'general', botIsMember: true },
   { id: 'C_MIGRATIONS', name: 'migrations', botIsMember: true },
   { id: 'C_NO_BOT', name: 'no-bot', botIsMember: false },
+  // Places the bot cannot reach and cannot be invited to: Slack says they do not exist.
+  { id: 'D_ADA_MAX', name: 'dm-ada-max', botIsMember: false, isIm: true, members: ['U_ADMIN', 'U_MEMBER'] },
+  {
+    id: 'G_GROUP_DM',
+    name: 'mpdm-ada--max--otto-1',
+    botIsMember: false,
+    isMpim: true,
+    isPrivate: true,
+    members: ['U_ADMIN', 'U_MEMBER', 'U_OWNER'],
+  },
+  { id: 'G_SECRET', name: 'secret', botIsMember: false, isPrivate: true, members: ['U_ADMIN', 'U_OWNER'] },
+  // A private channel the bot was invited to; only its members get ephemeral messages there.
+  {
+    id: 'G_PRIVATE_BOT',
+    name: 'private-ops',
+    botIsMember: true,
+    isPrivate: true,
+    members: ['U_ADMIN', 'U_BOT'],
+  },
 ];
 
 export const defaultSimUsergroups: Readonly<Record<string, readonly string[]>> = {

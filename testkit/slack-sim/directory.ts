@@ -51,6 +51,10 @@ export class Directory {
     this.usergroups.set(id, [...members]);
   }
 
+  removeUsergroup(id: string): void {
+    this.usergroups.delete(id);
+  }
+
   /** The DM channel id between the bot and a user; stable, so tests can predict it. */
   dmChannelFor(userId: string): string {
     return `${DM_PREFIX}${userId}`;
@@ -72,6 +76,22 @@ export class Directory {
     if (user !== undefined) return { kind: 'im', id: this.dmChannelFor(user.id), user };
     return undefined;
   }
+}
+
+/**
+ * Conversations the bot cannot see at all: private channels, DMs between people and group DMs it is
+ * not in. Slack answers `channel_not_found` for them, never `not_in_channel`.
+ */
+export function hiddenFromBot(conversation: Conversation): boolean {
+  if (conversation.kind === 'im') return false;
+  const { channel } = conversation;
+  return !channel.botIsMember && Boolean(channel.isPrivate || channel.isIm || channel.isMpim);
+}
+
+/** Is this user in the conversation? (The bot's DM with a user holds that user.) */
+export function hasMember(conversation: Conversation, userId: string): boolean {
+  if (conversation.kind === 'im') return conversation.user.id === userId;
+  return conversation.channel.members === undefined || conversation.channel.members.includes(userId);
 }
 
 /** The conversation's id as Slack reports it back (`channel` in responses). */

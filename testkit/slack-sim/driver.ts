@@ -18,7 +18,15 @@ export interface SlackPost {
   text: string;
   json: unknown;
   ms: number;
+  /**
+   * The bot answered after Slack's 3 s: Slack would have given up on it (an error shown to the user,
+   * the ack's body ignored), whatever the bot answered then.
+   */
+  late: boolean;
 }
+
+/** Slack waits this long for the HTTP answer to a command or interaction. */
+export const ACK_DEADLINE_MS = 3_000;
 
 /** POSTs a form body to the bot's events endpoint, signed (or not) as the test says. */
 export async function postToBot(
@@ -45,7 +53,7 @@ export async function postToBot(
   } catch {
     json = undefined;
   }
-  return { status: response.status, text, json, ms };
+  return { status: response.status, text, json, ms, late: ms > ACK_DEADLINE_MS };
 }
 
 export interface CommandInput {
@@ -54,6 +62,11 @@ export interface CommandInput {
   channelId?: string;
   teamId?: string;
   triggerId?: string;
+  /** From `SlackSim.issueResponseUrl`; the default points nowhere reachable. */
+  responseUrl?: string;
+  /** Enterprise Grid: the organization, and whether the app is installed org-wide. */
+  enterpriseId?: string;
+  isEnterpriseInstall?: boolean;
 }
 
 /** The fields of a `/migrate` invocation: HTTP mode form-encodes them, Socket Mode sends them as the payload. */
@@ -69,8 +82,9 @@ export function commandFields(input: CommandInput): Record<string, string> {
     command: '/migrate',
     text: input.text ?? '',
     api_app_id: 'A_MIGRATE',
-    is_enterprise_install: 'false',
-    response_url: 'https://hooks.slack.com/commands/T_TEST/1/abc',
+    is_enterprise_install: String(input.isEnterpriseInstall ?? false),
+    ...(input.enterpriseId ? { enterprise_id: input.enterpriseId, enterprise_name: 'Grid' } : {}),
+    response_url: input.responseUrl ?? 'https://hooks.slack.com/commands/T_TEST/1/abc',
     trigger_id: input.triggerId ?? `trigger.${Math.random().toString(36).slice(2)}`,
   };
 }
@@ -83,8 +97,14 @@ export function payloadBody(payload: unknown): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
+/** Enterprise Grid fields an interactive payload may carry. */
+export interface GridInput {
+  enterpriseId?: string;
+  isEnterpriseInstall?: boolean;
+}
+
 /** Who sent an interaction, as every interactive payload carries it. */
-function interactionSender(input: { userId: string; teamId?: string | undefined }) {
+function interactionSender(input: { userId: string; teamId?: string | undefined } & GridInput) {
   const team = input.teamId ?? 'T_TEST';
   const handle = input.userId.toLowerCase();
   return {
@@ -92,10 +112,12 @@ function interactionSender(input: { userId: string; teamId?: string | undefined 
     user: { id: input.userId, username: handle, name: handle, team_id: team },
     api_app_id: 'A_MIGRATE',
     token: 'legacy-verification-token',
+    enterprise: input.enterpriseId ? { id: input.enterpriseId, name: 'Grid' } : null,
+    is_enterprise_install: input.isEnterpriseInstall ?? false,
   };
 }
 
-export interface ViewSubmissionInput {
+export interface ViewSubmissionInput extends GridInput {
   userId: string;
   teamId?: string;
   view: { id?: string; callback_id: string; private_metadata?: string; blocks?: unknown[] };
@@ -122,7 +144,6 @@ export function viewSubmissionPayload(input: ViewSubmissionInput): Record<string
       bot_id: 'B_BOT',
     },
     response_urls: [],
-    is_enterprise_install: false,
   };
 }
 
@@ -130,8 +151,43 @@ export function viewSubmission(input: ViewSubmissionInput): string {
   return payloadBody(viewSubmissionPayload(input));
 }
 
-export interface ButtonClickInput {
+export interface OptionsLoadInput extends GridInput {
   userId: string;
+  teamId?: string;
+  actionId: string;
+  blockId: string;
+  /** What the user typed so far. */
+  value: string;
+  view: { id: string; callback_id: string; private_metadata?: string };
+}
+
+/** A `block_suggestion` payload: an external select asking the app for options (HTTP: `payload=`). */
+export function optionsLoadPayload(input: OptionsLoadInput): Record<string, unknown> {
+  return {
+    type: 'block_suggestion',
+    ...interactionSender(input),
+    container: { type: 'view', view_id: input.view.id },
+    action_id: input.actionId,
+    block_id: input.blockId,
+    value: input.value,
+    view: {
+      id: input.view.id,
+      type: 'modal',
+      callback_id: input.view.callback_id,
+      private_metadata: input.view.private_metadata ?? '',
+      state: { values: {} },
+    },
+  };
+}
+
+export function optionsLoad(input: OptionsLoadInput): string {
+  return payloadBody(optionsLoadPayload(input));
+}
+
+export interface ButtonClickInput extends GridInput {
+  userId: string;
+  /** From `SlackSim.issueResponseUrl`; the default points nowhere reachable. */
+  responseUrl?: string;
   teamId?: string;
   channelId: string;
   messageTs: string;
@@ -153,7 +209,7 @@ export function buttonClickPayload(input: ButtonClickInput): Record<string, unkn
     trigger_id: `trigger.${Math.random().toString(36).slice(2)}`,
     channel: { id: input.channelId, name: 'general' },
     message: { type: 'message', ts: input.messageTs, text: 'migration', user: 'U_BOT' },
-    response_url: 'https://hooks.slack.com/actions/T_TEST/1/abc',
+    response_url: input.responseUrl ?? 'https://hooks.slack.com/actions/T_TEST/1/abc',
     actions: [
       {
         type: 'button',
@@ -164,7 +220,6 @@ export function buttonClickPayload(input: ButtonClickInput): Record<string, unkn
         text: { type: 'plain_text', text: 'x' },
       },
     ],
-    is_enterprise_install: false,
   };
 }
 

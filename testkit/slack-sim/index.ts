@@ -18,7 +18,7 @@ import { SocketModeHub } from './socket-mode.js';
 import { type SimConfig, SimState } from './state.js';
 import type { SendEnvelopeOptions, SimSlackUser, SlackSim, SlackSimOptions } from './types.js';
 
-export { validateMessageBlocks, validateModalView } from './block-kit.js';
+export { validateMessageBlocks, validateModalView, validateOptionsResponse } from './block-kit.js';
 export {
   DEFAULT_APP_TOKEN,
   DEFAULT_BOT_TOKEN,
@@ -31,6 +31,7 @@ export { UPLOAD_METHOD } from './server.js';
 export { SOCKET_MODE_PATH } from './socket-tickets.js';
 export type {
   IssueTriggerOptions,
+  ResponseUrlTarget,
   SendEnvelopeOptions,
   SimCall,
   SimChannel,
@@ -38,6 +39,7 @@ export type {
   SimFault,
   SimFile,
   SimMessage,
+  SimResponse,
   SimSlackUser,
   SimViewEvent,
   SlackSim,
@@ -69,6 +71,10 @@ function configFrom(options: SlackSimOptions): SimConfig {
     users,
     channels: options.channels ?? defaultSimChannels,
     usergroups: options.usergroups ?? defaultSimUsergroups,
+    freePlan: options.freePlan ?? false,
+    refuseUploads: options.refuseUploads,
+    rateLimits: options.rateLimits ?? false,
+    enterprise: options.enterprise,
   };
 }
 
@@ -122,6 +128,14 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
     dmChannelFor: (userId) => state.directory.dmChannelFor(userId),
     failNext: (fault) => state.faults.add(fault),
     issueTriggerId: (issue) => state.triggers.issue(issue?.ageMs),
+    issueResponseUrl: (target) => state.responseUrls.issue(url, target),
+    responses: () => state.responseUrls.received.map((response) => structuredClone(response)),
+    removeUsergroup: (id) => state.directory.removeUsergroup(id),
+    postAsUser: (channel, userId, text) => {
+      const ts = state.clock.next();
+      state.messages.push({ channel, ts, user: userId, text, edits: 0, missingTextFallback: false });
+      return ts;
+    },
     upsertUser: (user) => state.directory.upsertUser(user),
     upsertChannel: (channel) => state.directory.upsertChannel(channel),
     setUsergroup: (id, members) => state.directory.setUsergroup(id, members),

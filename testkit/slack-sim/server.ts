@@ -10,6 +10,7 @@ import {
   readBody,
   requestToken,
 } from './request.js';
+import { RESPONSE_PATH } from './response-urls.js';
 import type { SimState } from './state.js';
 import type { SimCall, SimFault } from './types.js';
 
@@ -131,6 +132,16 @@ async function handleApi(
 
   const fault = state.faults.take(method);
   if (fault !== undefined && serveFault(res, call, fault)) return;
+  // Only calls that would otherwise be answered count against the limits (a bad token is not served).
+  const retryAfter =
+    state.config.rateLimits && authProblem(state, token, methods.get(method)) === undefined
+      ? state.rateLimits.take(method, recordedArgs)
+      : undefined;
+  if (retryAfter !== undefined) {
+    serveFault(res, call, { method, kind: 'ratelimited', retryAfterSeconds: retryAfter });
+    call.fault = undefined;
+    return;
+  }
 
   const body = dispatch(state, method, token, recordedArgs, (code) => call.warnings.push(code));
   call.ok = body.ok;
@@ -199,6 +210,10 @@ async function route(
     await handleApi(state, exchange, req, res, url);
   } else if (url.pathname.startsWith(UPLOAD_PATH) && req.method === 'POST') {
     await handleUpload(state, exchange, req, res, url);
+  } else if (url.pathname.startsWith(RESPONSE_PATH) && req.method === 'POST') {
+    const id = decodeURIComponent(url.pathname.slice(RESPONSE_PATH.length));
+    const answer = state.responseUrls.receive(state, id, `${state.url}${url.pathname}`, await readBody(req));
+    sendText(res, answer.status, answer.text);
   } else {
     sendText(res, 404, 'Not Found');
   }

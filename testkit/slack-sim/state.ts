@@ -1,5 +1,7 @@
 import { Directory } from './directory.js';
 import { FaultQueue } from './faults.js';
+import { RateLimits } from './rate-limits.js';
+import { ResponseUrls } from './response-urls.js';
 import { SocketTickets } from './socket-tickets.js';
 import { MessageTsClock } from './timestamps.js';
 import { TriggerRegistry } from './triggers.js';
@@ -28,6 +30,10 @@ export interface SimConfig {
   users: readonly SimSlackUser[];
   channels: readonly SimChannel[];
   usergroups: Readonly<Record<string, readonly string[]>>;
+  freePlan: boolean;
+  refuseUploads: string | undefined;
+  rateLimits: boolean;
+  enterprise: { id: string; orgWideInstall?: boolean } | undefined;
 }
 
 /** A file between `files.getUploadURLExternal` and `files.completeUploadExternal`, and after. */
@@ -61,6 +67,8 @@ export class SimState {
   readonly clock = new MessageTsClock();
   readonly triggers: TriggerRegistry;
   readonly faults = new FaultQueue();
+  readonly responseUrls = new ResponseUrls();
+  readonly rateLimits = new RateLimits();
   /** Tickets `apps.connections.open` handed out, redeemed by the WebSocket upgrade. */
   readonly socketTickets = new SocketTickets();
   readonly calls: SimCall[] = [];
@@ -90,6 +98,8 @@ export class SimState {
     this.directory.reset();
     this.triggers.clear();
     this.faults.clear();
+    this.responseUrls.clear();
+    this.rateLimits.clear();
     this.socketTickets.clear();
     this.calls.length = 0;
     this.messages.length = 0;

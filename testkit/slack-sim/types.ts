@@ -16,6 +16,8 @@ export interface SimSlackUser {
   /** A single-channel guest. */
   isUltraRestricted?: boolean;
   isBot?: boolean;
+  /** A Slack Connect user of another organization (`is_stranger`). */
+  isStranger?: boolean;
   /** Set for Enterprise Grid members; rendered as `enterprise_user`. */
   enterpriseUser?: { enterpriseId: string; isAdmin?: boolean; isOwner?: boolean };
 }
@@ -24,7 +26,33 @@ export interface SimChannel {
   id: string;
   name: string;
   botIsMember: boolean;
+  /** A private channel: without the bot in it, Slack answers `channel_not_found` (it is invisible). */
   isPrivate?: boolean;
+  /** A DM between two people (`D…`): the bot is never in it and cannot be invited. */
+  isIm?: boolean;
+  /** A group DM (`G…`/`C…` with `is_mpim`): the bot is not in it and cannot post. */
+  isMpim?: boolean;
+  /** Who is in it; unset means every user of the workspace (a public channel everyone joined). */
+  members?: string[];
+}
+
+/** A `response_url` the stand-in issued, and where a post to it lands. */
+export interface ResponseUrlTarget {
+  channel: string;
+  user: string;
+  /** Set for interactions on a message: `replace_original` edits that message. */
+  messageTs?: string;
+  threadTs?: string;
+}
+
+/** A post to a `response_url`, as received (accepted or not). */
+export interface SimResponse extends ResponseUrlTarget {
+  url: string;
+  body: Record<string, unknown>;
+  /** What Slack did with it: shown to the user only, to everyone, replaced the message, or refused. */
+  outcome: 'ephemeral' | 'in_channel' | 'replaced' | 'deleted' | 'refused';
+  error?: string;
+  at: number;
 }
 
 export interface SlackSimOptions {
@@ -54,6 +82,14 @@ export interface SlackSimOptions {
   triggerTtlMs?: number;
   /** Scopes granted to the bot token; a method whose scope is missing answers `missing_scope`. */
   scopes?: string[];
+  /** Slack's rate limits, strictly: Tier 3 at 50/min per method, chat.postMessage at 1/s per channel. */
+  rateLimits?: boolean;
+  /** Refuse every upload (`files.getUploadURLExternal`) with this error, as a workspace that forbids them. */
+  refuseUploads?: string;
+  /** A free workspace: user groups are a paid feature (`plan_upgrade_required`). */
+  freePlan?: boolean;
+  /** An Enterprise Grid organization: its id in `auth.test`, and whether the app is installed org-wide. */
+  enterprise?: { id: string; orgWideInstall?: boolean };
 }
 
 /** A fault served instead of (or, with `afterEffect`, on top of) the next matching request(s). */
@@ -188,6 +224,16 @@ export interface SlackSim {
   failNext(fault: SimFault): void;
   /** A trigger id as Slack would put in an interaction payload; it works once, for `triggerTtlMs`. */
   issueTriggerId(options?: IssueTriggerOptions): string;
+  /**
+   * A `response_url` as Slack puts in a command or interaction payload: it works from anywhere the
+   * user typed (a DM between people too), at most 5 times, for 30 minutes.
+   */
+  issueResponseUrl(target: ResponseUrlTarget): string;
+  /** Posts received on response URLs, in order. */
+  responses(): SimResponse[];
+  removeUsergroup(id: string): void;
+  /** A message a person wrote (not the bot); its ts. */
+  postAsUser(channel: string, userId: string, text: string): string;
   /** Add or replace a user (e.g. demote an admin between two steps). */
   upsertUser(user: SimSlackUser): void;
   upsertChannel(channel: SimChannel): void;

@@ -3,11 +3,13 @@ import type { BotDeps } from '../bot-deps.js';
 import { registerCancelAction } from './actions/cancel.js';
 import { registerRetryFailedAction } from './actions/retry-failed.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerAppOptions } from './options/app-options.js';
 import { registerConfirmSubmission } from './views/confirm-submission.js';
 import { registerFormSubmission } from './views/form-submission.js';
 
 export function registerListeners(app: App, deps: BotDeps): void {
   registerMigrateCommand(app, deps);
+  registerAppOptions(app, deps);
   registerFormSubmission(app, deps);
   registerConfirmSubmission(app, deps);
   registerCancelAction(app, deps);

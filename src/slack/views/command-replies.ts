@@ -13,9 +13,9 @@ export const HELP_TEXT = [
 
 const LIVE = new Set(['reserved', 'queued', 'running']);
 
-function line(record: MigrationRecord): string {
+function line(record: MigrationRecord, permalink: string | undefined): string {
   const r = record.request;
-  const where = r.slack?.threadTs ? threadLink(r.slack.channel, r.slack.threadTs) : 'no thread';
+  const where = r.slack?.threadTs ? `${threadLink(permalink)} in <#${r.slack.channel}>` : 'no thread';
   const state = LIVE.has(record.status)
     ? record.progress
       ? `running · \`${progressBar(record.progress.done, record.progress.total, 10)}\``
@@ -24,8 +24,12 @@ function line(record: MigrationRecord): string {
   return `• *${escapeMrkdwn(r.title)}* — \`${escapeMrkdwn(r.v2AppId)}\` → \`${escapeMrkdwn(r.v3AppId)}\` · ${state} · ${where}`;
 }
 
-/** `/migrate status`: running migrations first, then recent ones. */
-export function statusReply(records: readonly MigrationRecord[]): { text: string; blocks: KnownBlock[] } {
+/** `/migrate status`: running migrations first, then recent ones; `links` maps migration ids to permalinks. */
+export function statusReply(
+  records: readonly MigrationRecord[],
+  links: ReadonlyMap<string, string | undefined> = new Map(),
+): { text: string; blocks: KnownBlock[] } {
+  const lineOf = (record: MigrationRecord) => line(record, links.get(record.request.migrationId));
   const running = records.filter((r) => LIVE.has(r.status));
   const recent = records.filter((r) => !LIVE.has(r.status));
   if (records.length === 0)
@@ -34,7 +38,7 @@ export function statusReply(records: readonly MigrationRecord[]): { text: string
       blocks: [section('No migrations yet. Type `/migrate` to start one.')],
     };
   const blocks: KnownBlock[] = [];
-  blocks.push(section(`*Running (${running.length})*\n${running.map(line).join('\n') || 'none'}`));
-  if (recent.length > 0) blocks.push(section(`*Recent*\n${recent.map(line).join('\n')}`));
+  blocks.push(section(`*Running (${running.length})*\n${running.map(lineOf).join('\n') || 'none'}`));
+  if (recent.length > 0) blocks.push(section(`*Recent*\n${recent.map(lineOf).join('\n')}`));
   return { text: `${running.length} running, ${recent.length} recent migrations`, blocks };
 }

@@ -7,6 +7,8 @@ import { context, escapeMrkdwn, plain, section } from './text.js';
 
 export interface ConfirmMetadata {
   channel: string;
+  /** The command's response_url, for notices where /migrate was typed. */
+  responseUrl?: string | undefined;
   form: FormInput;
 }
 
@@ -18,13 +20,18 @@ export function confirmView(input: {
   v2: V2App;
   v3: V3App;
   channel: string;
+  responseUrl?: string | undefined;
   threadChannel: string;
 }): ModalView {
   const { form, v2, v3 } = input;
   const providers = form.options.providers?.map((p) => PROVIDER_FAMILY_LABELS[p]).join(', ') ?? 'all';
   const environmentNote =
     form.environment === 'Development' ? ' (sent to Nylas as staging; tagged Development here)' : '';
-  const metadata: ConfirmMetadata = { channel: input.channel, form };
+  const metadata: ConfirmMetadata = {
+    channel: input.channel,
+    ...(input.responseUrl ? { responseUrl: input.responseUrl } : {}),
+    form,
+  };
   return {
     type: 'modal',
     callback_id: CALLBACK.confirm,

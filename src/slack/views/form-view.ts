@@ -3,11 +3,14 @@ import type { AppsRegistry } from '../../config/apps-registry.js';
 import { PROVIDER_FAMILY_LABELS } from '../../migration/providers.js';
 import { DESCRIPTION_MAX, ENVIRONMENT_TAGS, PROVIDER_FAMILIES, TITLE_MAX } from '../../migration/request.js';
 import { BLOCK, CALLBACK, INPUT, OPTION } from '../ids.js';
-import { plain, truncate } from './text.js';
+import { type AppKind, appOption, needsExternalSelect } from './app-options.js';
+import { plain } from './text.js';
 
 export interface FormMetadata {
   /** Where /migrate was typed: the thread goes there unless MIGRATE_CHANNEL is set. */
   channel: string;
+  /** The command's response_url: notices after the confirmation land where /migrate was typed. */
+  responseUrl?: string | undefined;
 }
 
 export const OPTION_LABELS: Record<(typeof OPTION)[keyof typeof OPTION], string> = {
@@ -15,8 +18,6 @@ export const OPTION_LABELS: Record<(typeof OPTION)[keyof typeof OPTION], string>
   [OPTION.microsoftPlaceholders]: 'Create placeholder grants for Microsoft accounts',
   [OPTION.skipInactiveBilling]: 'Skip cancelled and deleted v2 accounts',
 };
-
-const REGION_LABEL = { us: 'US', eu: 'EU' } as const;
 
 const option = (text: string, value: string): PlainTextOption => ({ text: plain(text), value });
 
@@ -30,23 +31,23 @@ export function formView(input: {
   busyV3: ReadonlySet<string>;
   metadata: FormMetadata;
 }): ModalView {
-  // The markers after the name must survive Slack's 75-character limit: only the name is shortened.
-  const labelled = (name: string, markers: string) =>
-    option(`${truncate(name, 75 - markers.length)}${markers}`, '');
-  const v2Options = input.registry.v2Apps.slice(0, 100).map((app) => ({
-    ...labelled(
-      app.name,
-      ` · ${REGION_LABEL[app.region]} · Legacy${input.busyV2.has(app.id) ? ' · migration running' : ''}`,
-    ),
-    value: app.id,
-  }));
-  const v3Options = input.registry.v3Apps.slice(0, 100).map((app) => ({
-    ...labelled(
-      app.name,
-      ` · ${REGION_LABEL[app.region]}${input.busyV3.has(app.id) ? ' · migration running' : ''}`,
-    ),
-    value: app.id,
-  }));
+  // Up to Slack's 100 options the list is in the form; beyond, Slack asks us as the admin types.
+  const appSelect = (kind: AppKind, actionId: string, placeholder: string) =>
+    needsExternalSelect(input.registry, kind)
+      ? {
+          type: 'external_select' as const,
+          action_id: actionId,
+          placeholder: plain(placeholder),
+          min_query_length: 0,
+        }
+      : {
+          type: 'static_select' as const,
+          action_id: actionId,
+          placeholder: plain(placeholder),
+          options: (kind === 'v2' ? input.registry.v2Apps : input.registry.v3Apps).map((app) =>
+            appOption(app, (kind === 'v2' ? input.busyV2 : input.busyV3).has(app.id)),
+          ),
+        };
   const checkboxOptions = Object.entries(OPTION_LABELS).map(([value, text]) => option(text, value));
   const providerOptions = PROVIDER_FAMILIES.map((family) => option(PROVIDER_FAMILY_LABELS[family], family));
   const production = option('Production', 'Production');
@@ -63,24 +64,14 @@ export function formView(input: {
         type: 'input',
         block_id: BLOCK.v2App,
         label: plain('v2 application (Legacy)'),
-        element: {
-          type: 'static_select',
-          action_id: INPUT.v2App,
-          placeholder: plain('Choose the v2 app to migrate'),
-          options: v2Options,
-        },
+        element: appSelect('v2', INPUT.v2App, 'Choose the v2 app to migrate'),
       },
       {
         type: 'input',
         block_id: BLOCK.v3App,
         label: plain('Destination v3 application'),
         hint: plain('Same data center region as the v2 application', 150),
-        element: {
-          type: 'static_select',
-          action_id: INPUT.v3App,
-          placeholder: plain('Choose the v3 app'),
-          options: v3Options,
-        },
+        element: appSelect('v3', INPUT.v3App, 'Choose the v3 app'),
       },
       {
         type: 'input',

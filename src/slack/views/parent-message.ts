@@ -135,7 +135,10 @@ export function parentMessage(
           ? `failed: ${state.reason}`
           : 'queued';
   return {
-    text: `Migration "${request.title}" (${request.v2AppId} → ${request.v3AppId}): ${plainState}`,
+    // The fallback is mrkdwn too (notifications, screen readers): escaped like the blocks.
+    text: escapeMrkdwn(
+      `Migration "${request.title}" (${request.v2AppId} → ${request.v3AppId}): ${plainState}`,
+    ),
     blocks,
   };
 }

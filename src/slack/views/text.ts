@@ -5,9 +5,29 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Cuts text to Slack's limits, saying so. */
+/**
+ * Cuts text to one of Slack's limits, saying so with "…". Slack does not say whether its "characters"
+ * are code points or UTF-16 units, so the result fits both readings: it is at most `max` UTF-16 units
+ * (hence at most `max` code points), and it is cut between code points, never inside a surrogate pair.
+ */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  let kept = '';
+  for (const codePoint of text) {
+    if (kept.length + codePoint.length > max - 1) break;
+    kept += codePoint;
+  }
+  return `${kept}…`;
+}
+
+/**
+ * The same for mrkdwn: a cut must not leave half an escape (`&am`) or half a link or mention (`<http…`),
+ * which Slack would show as garbage or refuse to render.
+ */
+export function truncateMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = truncate(text, max).slice(0, -1);
+  return `${cut.replace(/&[a-z]{0,4}$/, '').replace(/<[^<>]*$/, '')}…`;
 }
 
 export const plain = (text: string, max = 75) => ({
@@ -15,7 +35,7 @@ export const plain = (text: string, max = 75) => ({
   text: truncate(text, max),
   emoji: true,
 });
-export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text: truncate(text, 3000) });
+export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text: truncateMrkdwn(text, 3000) });
 
 export const section = (text: string, blockId?: string): KnownBlock => ({
   type: 'section',
@@ -25,16 +45,21 @@ export const section = (text: string, blockId?: string): KnownBlock => ({
 
 export const context = (text: string): KnownBlock => ({ type: 'context', elements: [mrkdwn(text)] });
 
-/** The URL of a thread's parent message; it works in any workspace (Slack redirects it). */
-export function threadUrl(slack: { channel: string; threadTs?: string | undefined } | undefined): string {
-  return slack?.threadTs
-    ? `https://slack.com/archives/${slack.channel}/p${slack.threadTs.replace('.', '')}`
-    : 'its thread is being created';
+/**
+ * Where a thread is, in plain text (inline form errors): its permalink (from chat.getPermalink), or
+ * words when Slack gave none.
+ */
+export function threadPlace(
+  permalink: string | undefined,
+  slack: { channel: string; threadTs?: string | undefined } | undefined,
+): string {
+  if (permalink) return permalink;
+  return slack?.threadTs ? 'see its thread in the migrations channel' : 'its thread is being created';
 }
 
-/** The same, as a mrkdwn link. */
-export function threadLink(channel: string, ts: string, label = 'thread'): string {
-  return `<${threadUrl({ channel, threadTs: ts })}|${label}>`;
+/** The same as a mrkdwn link, or the bare label when Slack gave no permalink (the caller names the channel). */
+export function threadLink(permalink: string | undefined, label = 'thread'): string {
+  return permalink ? `<${permalink}|${label}>` : label;
 }
 
 /** `▓▓▓▓▓░░░░░ 50%` */

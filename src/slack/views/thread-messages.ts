@@ -28,7 +28,7 @@ function connectorsMessage(connectors: readonly ConnectorStatus[]): SlackMessage
       `• *${escapeMrkdwn(c.name)}* (${c.provider})${c.needs.length ? ` — still needs: ${c.needs.map(escapeMrkdwn).join('; ')}` : ''}`,
   );
   return {
-    text: `Connectors copied to v3: ${connectors.map((c) => c.provider).join(', ')}`,
+    text: escapeMrkdwn(`Connectors copied to v3: ${connectors.map((c) => c.provider).join(', ')}`),
     blocks: [section(`:electric_plug: *Connectors copied to v3*\n${lines.join('\n')}`)],
   };
 }
@@ -119,15 +119,21 @@ export function eventMessage(migrationId: string, event: MigrationEvent): SlackM
       };
     case 'step_done':
       return {
-        text: event.text,
+        text: escapeMrkdwn(event.text),
         blocks: [section(`:white_check_mark: ${escapeMrkdwn(event.text)}`), ...detailBlocks(event.details)],
       };
     case 'warning':
-      return { text: `Warning: ${event.text}`, blocks: [section(`:warning: ${escapeMrkdwn(event.text)}`)] };
+      return {
+        text: `Warning: ${escapeMrkdwn(event.text)}`,
+        blocks: [section(`:warning: ${escapeMrkdwn(event.text)}`)],
+      };
     case 'connectors':
       return connectorsMessage(event.connectors);
     case 'milestone':
-      return { text: event.text, blocks: [section(`:hourglass_flowing_sand: ${escapeMrkdwn(event.text)}`)] };
+      return {
+        text: escapeMrkdwn(event.text),
+        blocks: [section(`:hourglass_flowing_sand: ${escapeMrkdwn(event.text)}`)],
+      };
     case 'cancel_requested':
       return {
         text: `Cancel requested by <@${event.by}>`,
@@ -138,7 +144,7 @@ export function eventMessage(migrationId: string, event: MigrationEvent): SlackM
     case 'failed':
       if (event.summary) return summaryMessage(event.summary, event.reason);
       return {
-        text: `The migration failed at ${event.step}: ${event.reason}`,
+        text: `The migration failed at ${event.step}: ${escapeMrkdwn(event.reason)}`,
         blocks: [
           section(`:x: *The migration failed* at step _${event.step}_: ${escapeMrkdwn(event.reason)}`),
           context(

@@ -2,7 +2,7 @@ import { type MethodSpec, ok } from './method.js';
 
 export const authTest: MethodSpec = {
   handle(_args, { state }) {
-    const { teamId, botUserId, botId } = state.config;
+    const { teamId, botUserId, botId, enterprise } = state.config;
     return ok({
       url: `${state.url}/`,
       team: 'Test Workspace',
@@ -10,7 +10,8 @@ export const authTest: MethodSpec = {
       team_id: teamId,
       user_id: botUserId,
       bot_id: botId,
-      is_enterprise_install: false,
+      is_enterprise_install: Boolean(enterprise?.orgWideInstall),
+      ...(enterprise === undefined ? {} : { enterprise_id: enterprise.id }),
     });
   },
 };

@@ -1,16 +1,9 @@
 import { z } from 'zod';
-import { conversationId } from '../directory.js';
+import { conversationId, hasMember, hiddenFromBot } from '../directory.js';
 import type { SimState } from '../state.js';
 import type { SimMessage } from '../types.js';
 import { fail, type MethodSpec, ok, parseArgs } from './method.js';
-import {
-  blocksProblem,
-  hasBlocks,
-  MAX_TEXT_LENGTH,
-  postableConversation,
-  threadRoot,
-  tsArg,
-} from './posting.js';
+import { blocksProblem, hasBlocks, postableConversation, textTooLong, threadRoot, tsArg } from './posting.js';
 
 const MISSING_TEXT_FALLBACK = 'missing_text_fallback';
 
@@ -49,7 +42,7 @@ export const chatPostMessage: MethodSpec = {
     if (blocksError !== undefined) return blocksError;
     const text = args.text ?? '';
     if (text === '' && !hasBlocks(args.blocks) && args.attachments === undefined) return fail('no_text');
-    if (text.length > MAX_TEXT_LENGTH) return fail('msg_too_long');
+    if (textTooLong(text)) return fail('msg_too_long');
     let threadTs: string | undefined;
     if (args.thread_ts !== undefined) {
       const root = threadRoot(state, conversation, args.thread_ts);
@@ -88,15 +81,17 @@ export const chatUpdate: MethodSpec = {
     if (!parsed.ok) return parsed.body;
     const args = parsed.data;
     const conversation = state.directory.resolve(args.channel);
-    if (conversation === undefined) return fail('channel_not_found');
+    if (conversation === undefined || hiddenFromBot(conversation)) return fail('channel_not_found');
     const message = state.findMessage(conversationId(conversation), args.ts);
     if (message === undefined) return fail('message_not_found');
+    // A bot may edit only its own messages.
+    if (message.user !== state.config.botUserId) return fail('cant_update_message');
     const blocksError = blocksProblem(args.blocks);
     if (blocksError !== undefined) return blocksError;
     if (args.text === undefined && args.blocks === undefined && args.attachments === undefined) {
       return fail('no_text');
     }
-    if (args.text !== undefined && args.text.length > MAX_TEXT_LENGTH) return fail('msg_too_long');
+    if (textTooLong(args.text)) return fail('msg_too_long');
     // As on Slack: what is left out is kept; an empty `blocks` array removes the blocks.
     if (args.text !== undefined) message.text = args.text;
     if (Array.isArray(args.blocks)) {
@@ -133,10 +128,13 @@ export const chatPostEphemeral: MethodSpec = {
     const destination = postableConversation(state, args.channel);
     if (!destination.ok) return destination.body;
     if (state.directory.user(args.user) === undefined) return fail('user_not_found');
+    // Ephemeral messages reach members only: the user must be in the conversation.
+    if (!hasMember(destination.value, args.user)) return fail('user_not_in_channel');
     const blocksError = blocksProblem(args.blocks);
     if (blocksError !== undefined) return blocksError;
     const text = args.text ?? '';
     if (text === '' && !hasBlocks(args.blocks) && args.attachments === undefined) return fail('no_text');
+    if (textTooLong(text)) return fail('msg_too_long');
     if (text === '' && hasBlocks(args.blocks)) warn(MISSING_TEXT_FALLBACK);
     const messageTs = state.clock.next();
     state.ephemerals.push({
@@ -159,7 +157,7 @@ export const chatGetPermalink: MethodSpec = {
     if (!parsed.ok) return parsed.body;
     const args = parsed.data;
     const conversation = state.directory.resolve(args.channel);
-    if (conversation === undefined) return fail('channel_not_found');
+    if (conversation === undefined || hiddenFromBot(conversation)) return fail('channel_not_found');
     const channel = conversationId(conversation);
     const message = state.findMessage(channel, args.message_ts);
     if (message === undefined) return fail('message_not_found');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hiddenFromBot } from '../directory.js';
 import { fail, type MethodSpec, missingScope, ok, parseArgs } from './method.js';
 
 const OpenArgs = z.object({ users: z.string().min(1) });
@@ -37,14 +38,16 @@ export const conversationsInfo: MethodSpec = {
     const byId =
       conversation !== undefined &&
       (conversation.kind === 'channel' ? conversation.channel.id === target : conversation.id === target);
-    if (conversation === undefined || !byId) return fail('channel_not_found');
+    if (conversation === undefined || !byId || hiddenFromBot(conversation)) return fail('channel_not_found');
     // Slack wants the read scope of the conversation's kind.
     const needed =
-      conversation.kind === 'im'
+      conversation.kind === 'im' || conversation.channel.isIm
         ? 'im:read'
-        : conversation.channel.isPrivate
-          ? 'groups:read'
-          : 'channels:read';
+        : conversation.channel.isMpim
+          ? 'mpim:read'
+          : conversation.channel.isPrivate
+            ? 'groups:read'
+            : 'channels:read';
     const scopeProblem = missingScope(state.config.scopes, needed);
     if (scopeProblem !== undefined) return scopeProblem;
     if (conversation.kind === 'im') {
@@ -63,10 +66,11 @@ export const conversationsInfo: MethodSpec = {
       channel: {
         id: channel.id,
         name: channel.name,
-        is_channel: !channel.isPrivate,
-        is_group: Boolean(channel.isPrivate),
-        is_im: false,
-        is_private: Boolean(channel.isPrivate),
+        is_channel: !(channel.isPrivate || channel.isIm || channel.isMpim),
+        is_group: Boolean(channel.isPrivate && !channel.isMpim),
+        is_im: Boolean(channel.isIm),
+        is_mpim: Boolean(channel.isMpim),
+        is_private: Boolean(channel.isPrivate || channel.isIm || channel.isMpim),
         is_archived: false,
         is_member: channel.botIsMember,
       },

@@ -10,8 +10,8 @@ export const UPLOAD_PATH = '/upload/v1/';
 
 const GetUploadUrlArgs = z.object({
   filename: z.string().min(1),
-  // Form bodies carry numbers as strings.
-  length: z.coerce.number().int().nonnegative(),
+  // Form bodies carry numbers as strings. An empty file cannot be uploaded (Slack wants a size ≥ 1).
+  length: z.coerce.number().int().positive(),
   alt_text: z.string().optional(),
   snippet_type: z.string().optional(),
 });
@@ -21,6 +21,8 @@ export const filesGetUploadURLExternal: MethodSpec = {
   handle(rawArgs, { state }) {
     const parsed = parseArgs(GetUploadUrlArgs, rawArgs);
     if (!parsed.ok) return parsed.body;
+    // A workspace can forbid uploads (an admin setting); the stand-in answers the code it was given.
+    if (state.config.refuseUploads) return fail(state.config.refuseUploads);
     const id = state.nextId('F');
     state.files.set(id, { id, name: parsed.data.filename, length: parsed.data.length, completed: false });
     return ok({ upload_url: `${state.url}${UPLOAD_PATH}${id}`, file_id: id });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { validateMessageBlocks } from '../block-kit.js';
-import { type Conversation, conversationId } from '../directory.js';
+import { codePoints, validateMessageBlocks } from '../block-kit.js';
+import { type Conversation, conversationId, hiddenFromBot } from '../directory.js';
 import type { SimState } from '../state.js';
 import { fail, type SlackBody } from './method.js';
 
@@ -12,10 +12,15 @@ export const tsArg = z.union([z.string().min(1), z.number()]).transform(String);
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; body: SlackBody };
 
-/** Where the bot may post: channels it is a member of, and any DM. */
+/**
+ * Where the bot may post: channels it is a member of, and its own DM with any user. Conversations it
+ * cannot see (private channels, DMs between people, group DMs) do not exist for it.
+ */
 export function postableConversation(state: SimState, target: string): Checked<Conversation> {
   const conversation = state.directory.resolve(target);
-  if (conversation === undefined) return { ok: false, body: fail('channel_not_found') };
+  if (conversation === undefined || hiddenFromBot(conversation)) {
+    return { ok: false, body: fail('channel_not_found') };
+  }
   if (conversation.kind === 'channel' && !conversation.channel.botIsMember) {
     return { ok: false, body: fail('not_in_channel') };
   }
@@ -44,6 +49,11 @@ export function blocksProblem(blocks: unknown): SlackBody | undefined {
 
 /** Slack's ceiling for `text`: longer messages are refused. */
 export const MAX_TEXT_LENGTH = 40_000;
+
+/** `text` over Slack's ceiling, counted in characters (code points). */
+export function textTooLong(text: string | undefined): boolean {
+  return text !== undefined && codePoints(text) > MAX_TEXT_LENGTH;
+}
 
 export function hasBlocks(blocks: unknown): blocks is unknown[] {
   return Array.isArray(blocks) && blocks.length > 0;

@@ -18,6 +18,7 @@ export function renderUser(user: SimSlackUser, defaultTeamId: string): Record<st
     is_restricted: Boolean(user.isRestricted),
     is_ultra_restricted: Boolean(user.isUltraRestricted),
     is_bot: Boolean(user.isBot),
+    ...(user.isStranger ? { is_stranger: true } : {}),
     is_app_user: false,
     tz: 'Europe/Berlin',
     updated: 1_700_000_000,
@@ -63,6 +64,8 @@ export const usergroupsUsersList: MethodSpec = {
   handle(rawArgs, { state }) {
     const parsed = parseArgs(UsergroupUsersArgs, rawArgs);
     if (!parsed.ok) return parsed.body;
+    // User groups are a paid feature: a free workspace gets this for every call.
+    if (state.config.freePlan) return fail('plan_upgrade_required');
     const members = state.directory.usergroup(parsed.data.usergroup);
     if (members === undefined) return fail('no_such_subteam');
     return ok({ users: [...members] });

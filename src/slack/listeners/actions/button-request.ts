@@ -1,7 +1,5 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { migrationIdSchema } from '../../../migration/request.js';
-import { logDropped } from '../../../shared/best-effort.js';
 import type { AuditAction } from '../../audit.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { verifyAndAudit } from '../../verify-request.js';
@@ -19,24 +17,23 @@ export async function readButtonRequest(
   input: {
     body: BlockAction<ButtonAction>;
     action: ButtonAction;
-    client: WebClient;
     what: AuditAction;
     verb: string;
   },
 ): Promise<ButtonRequest> {
-  const { body, client } = input;
+  const { body } = input;
   const id = migrationIdSchema.safeParse(input.action.value);
   const userId = body.user.id;
-  const channel = body.channel?.id;
+  // Through the click's response_url: it lands next to the button (in the thread for a reply's
+  // button), shown to the clicker only, even where the bot could not post an ephemeral message.
   const tell = async (text: string) => {
-    if (channel)
-      await client.chat
-        .postEphemeral({ channel, user: userId, text })
-        .catch(logDropped(deps.logger, 'warn', 'could not answer a button (ephemeral)', { channel }));
+    await deps.respond(body.response_url, { text });
   };
   const verdict = await verifyAndAudit(deps, {
     userId,
     teamId: body.team?.id ?? undefined,
+    enterpriseId: body.enterprise?.id ?? undefined,
+    enterprise: body.is_enterprise_install === true,
     what: input.what,
     ...(id.success ? { migrationId: id.data } : {}),
   });

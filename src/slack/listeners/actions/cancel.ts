@@ -12,7 +12,6 @@ export function registerCancelAction(app: App, deps: BotDeps): void {
     const request = await readButtonRequest(deps, {
       body,
       action,
-      client,
       what: 'button.cancel',
       verb: 'cancel',
     });

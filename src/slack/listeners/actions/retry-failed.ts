@@ -3,7 +3,7 @@ import { logDropped } from '../../../shared/best-effort.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { ACTION } from '../../ids.js';
 import { appLabels, parentMessage } from '../../views/parent-message.js';
-import { threadUrl } from '../../views/text.js';
+import { threadPlace } from '../../views/text.js';
 import { readButtonRequest } from './button-request.js';
 
 /**
@@ -16,7 +16,6 @@ export function registerRetryFailedAction(app: App, deps: BotDeps): void {
     const button = await readButtonRequest(deps, {
       body,
       action,
-      client,
       what: 'button.retry_failed',
       verb: 'retry',
     });
@@ -33,8 +32,9 @@ export function registerRetryFailedAction(app: App, deps: BotDeps): void {
     if (!reserved.ok) {
       if (reserved.code === 'not_found') return tell('That migration is no longer known.');
       if (reserved.code === 'not_finished') return tell('That migration is still running.');
+      const thread = 'record' in reserved ? reserved.record?.request.slack : undefined;
       return tell(
-        `A migration of these applications is already running: ${'record' in reserved ? threadUrl(reserved.record?.request.slack) : ''}`,
+        `A migration of these applications is already running: ${threadPlace(await deps.permalinks.of(thread), thread)}`,
       );
     }
     const request = reserved.request;

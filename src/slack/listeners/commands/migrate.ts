@@ -5,6 +5,7 @@ import { SLASH_COMMAND } from '../../ids.js';
 import { verifyAndAudit } from '../../verify-request.js';
 import { HELP_TEXT, statusReply } from '../../views/command-replies.js';
 import { formView } from '../../views/form-view.js';
+import { unreachableAdvice } from '../../views/where-replies.js';
 
 /**
  * `/migrate` opens the form for a verified admin (ack first, then the modal: trigger ids die in 3 s);
@@ -17,11 +18,20 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
       await ack({ response_type: 'ephemeral', text: HELP_TEXT });
       return;
     }
-    const verdict = await verifyAndAudit(deps, {
-      userId: command.user_id,
-      teamId: command.team_id,
-      what: subcommand === 'status' ? 'command.status' : 'command.open_form',
-    });
+    const opening = subcommand === '';
+    const threadChannel = deps.migrateChannel ?? command.channel_id;
+    // Asked alongside the admin check (both before the ack, both bounded) so a channel the bot cannot
+    // post in is said now, not after two modals.
+    const [verdict, reach] = await Promise.all([
+      verifyAndAudit(deps, {
+        userId: command.user_id,
+        teamId: command.team_id,
+        what: opening ? 'command.open_form' : 'command.status',
+        enterpriseId: command.enterprise_id || undefined,
+        enterprise: command.is_enterprise_install === 'true',
+      }),
+      opening ? deps.reach(threadChannel) : Promise.resolve(undefined),
+    ]);
     if (!verdict.ok) {
       await ack({ response_type: 'ephemeral', text: `Sorry, you can't use /migrate: ${verdict.reason}.` });
       return;
@@ -29,7 +39,10 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
     if (subcommand === 'status') {
       const reply = await deps.records
         .recent(10)
-        .then(statusReply, logDropped(deps.logger, 'warn', '/migrate status: records unavailable'));
+        .then(
+          async (records) => statusReply(records, await threadLinks(deps, records)),
+          logDropped(deps.logger, 'warn', '/migrate status: records unavailable'),
+        );
       await ack(
         reply
           ? { response_type: 'ephemeral', ...reply }
@@ -41,6 +54,17 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
       return;
     }
 
+    if (reach !== undefined && reach !== 'reachable' && reach !== 'unknown') {
+      await ack();
+      deps.logger.info('command refused: the thread channel is out of reach', {
+        channel: threadChannel,
+        reach,
+      });
+      await deps.respond(command.response_url, {
+        text: unreachableAdvice(reach, threadChannel, deps.migrateChannel !== undefined),
+      });
+      return;
+    }
     await ack();
     const [busyV2, busyV3] = await Promise.all([
       busyApps(
@@ -61,7 +85,7 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
           registry: deps.registry,
           busyV2,
           busyV3,
-          metadata: { channel: command.channel_id },
+          metadata: { channel: command.channel_id, responseUrl: command.response_url },
         }),
       });
     } catch (error) {
@@ -69,15 +93,22 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
         error,
         slackError: (error as { data?: { error?: string } }).data?.error,
       });
-      await client.chat
-        .postEphemeral({
-          channel: command.channel_id,
-          user: command.user_id,
-          text: 'Slack did not let me open the form in time; please type /migrate again.',
-        })
-        .catch(logDropped(deps.logger, 'warn', 'could not tell the user the form did not open'));
+      await deps.respond(command.response_url, {
+        text: 'Slack did not let me open the form in time; please type /migrate again.',
+      });
     }
   });
+}
+
+/** Permalinks of the listed threads, asked together (each bounded by the fast client's timeout). */
+async function threadLinks(
+  deps: BotDeps,
+  records: Array<{
+    request: { migrationId: string; slack?: { channel: string; threadTs?: string | undefined } | undefined };
+  }>,
+): Promise<Map<string, string | undefined>> {
+  const links = await Promise.all(records.map((record) => deps.permalinks.of(record.request.slack)));
+  return new Map(records.map((record, index) => [record.request.migrationId, links[index]]));
 }
 
 /** Apps with a live migration, to mark them in the form; unknown (Redis down) counts as not busy here —
@@ -85,10 +116,12 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
 async function busyApps(deps: BotDeps, kind: 'v2' | 'v3', ids: string[]): Promise<Set<string>> {
   const found = await Promise.all(
     ids.map((id) =>
-      deps.records.active(kind, id).then(
-        (r) => (r ? id : undefined),
-        () => undefined,
-      ),
+      deps.records
+        .active(kind, id)
+        .then(
+          (r) => (r ? id : undefined),
+          logDropped(deps.logger, 'debug', 'busy mark left out of the form (records unavailable)'),
+        ),
     ),
   );
   return new Set(found.filter((id): id is string => id !== undefined));

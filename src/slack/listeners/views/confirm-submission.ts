@@ -10,11 +10,12 @@ import { CALLBACK } from '../../ids.js';
 import { verifyAndAudit } from '../../verify-request.js';
 import { noticeView } from '../../views/confirm-view.js';
 import { parentMessage } from '../../views/parent-message.js';
-import { threadLink, threadUrl } from '../../views/text.js';
+import { threadLink, threadPlace } from '../../views/text.js';
 import { safeJson } from './form-submission.js';
 
 const confirmMetadataSchema = z.object({
   channel: z.string().regex(/^[CGD][A-Z0-9_]+$/),
+  responseUrl: z.string().max(500).optional(),
   form: formInputSchema,
 });
 
@@ -38,7 +39,13 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
   app.view(CALLBACK.confirm, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const teamId = body.team?.id ?? body.user.team_id;
-    const verdict = await verifyAndAudit(deps, { userId, teamId, what: 'confirm.submit' });
+    const verdict = await verifyAndAudit(deps, {
+      userId,
+      teamId,
+      what: 'confirm.submit',
+      enterpriseId: body.enterprise?.id ?? undefined,
+      enterprise: body.is_enterprise_install === true,
+    });
     if (!verdict.ok) {
       await ack({
         response_action: 'update',
@@ -56,7 +63,12 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
       });
       return;
     }
-    const { form, channel: invokingChannel } = metadata.data;
+    const { form, channel: invokingChannel, responseUrl } = metadata.data;
+    // Notices go where /migrate was typed (the response_url works even where the bot cannot post);
+    // a DM from the bot is the fallback when that URL is gone (used up, or older than 30 minutes).
+    const tell = async (text: string) => {
+      if (!(await deps.respond(responseUrl, { text }))) await tellUser(client, userId, text, deps.logger);
+    };
     const threadChannel = deps.migrateChannel ?? invokingChannel;
 
     let reserved: Awaited<ReturnType<typeof deps.producer.reserve>>;
@@ -73,12 +85,14 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
       return;
     }
     if (!reserved.ok) {
+      const running = reserved.record?.request.slack;
+      const link = threadPlace(await deps.permalinks.of(running), running);
       const which = reserved.code === 'v2_busy' ? 'of this v2 application' : 'into this v3 application';
       await ack({
         response_action: 'update',
         view: noticeView(
           'Already running',
-          `A migration ${which} is already running (\`${reserved.migrationId}\`): ${threadUrl(reserved.record?.request.slack)}. Nothing new was started.`,
+          `A migration ${which} is already running (\`${reserved.migrationId}\`): ${link}. Nothing new was started.`,
         ),
       });
       return;
@@ -89,7 +103,7 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
     const labels = { v2Name: v2.name, v3Name: v3.name, region: v2.region };
     let threadTs: string | undefined;
     try {
-      const posted = await client.chat.postMessage({
+      const posted = await deps.threadClient.chat.postMessage({
         channel: threadChannel,
         ...parentMessage(request, labels, { kind: 'starting' }),
       });
@@ -108,7 +122,7 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
       const advice = CANNOT_POST.has(code ?? '')
         ? `I can't post in <#${threadChannel}> (${code}). Invite me there first — type \`/invite @migrate-bot\` in that channel — then run \`/migrate\` again. Nothing was started.`
         : `I couldn't create the migration thread in <#${threadChannel}> (${code ?? 'Slack error'}). Nothing was started; please try again.`;
-      await tellUser(client, userId, advice, deps.logger);
+      await tell(advice);
       return;
     }
     try {
@@ -157,23 +171,12 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
             }),
           );
       }
-      await tellUser(
-        client,
-        userId,
-        `The migration could not be queued (${RECORDS_DOWN}). Nothing was started.`,
-        deps.logger,
-      );
+      await tell(`The migration could not be queued (${RECORDS_DOWN}). Nothing was started.`);
       return;
     }
     if (threadTs && threadChannel !== invokingChannel) {
-      const text = `Migration started: follow it in the ${threadLink(threadChannel, threadTs)} in <#${threadChannel}>.`;
-      await client.chat
-        .postEphemeral({ channel: invokingChannel, user: userId, text })
-        .catch((error: unknown) => {
-          // Nothing is lost yet: the DM carries the same pointer (and says so if it fails too).
-          deps.logger.debug('thread pointer not posted (ephemeral); sending it by DM', { error });
-          return tellUser(client, userId, text, deps.logger);
-        });
+      const link = threadLink(await deps.permalinks.of({ channel: threadChannel, threadTs }));
+      await tell(`Migration started: follow it in the ${link} in <#${threadChannel}>.`);
     }
   });
 }

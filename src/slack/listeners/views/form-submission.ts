@@ -6,9 +6,12 @@ import { type FormErrors, readForm } from '../../form.js';
 import { BLOCK, CALLBACK } from '../../ids.js';
 import { verifyAndAudit } from '../../verify-request.js';
 import { confirmView } from '../../views/confirm-view.js';
-import { threadUrl } from '../../views/text.js';
+import { threadPlace } from '../../views/text.js';
 
-const formMetadataSchema = z.object({ channel: z.string().regex(/^[CGD][A-Z0-9_]+$/) });
+const formMetadataSchema = z.object({
+  channel: z.string().regex(/^[CGD][A-Z0-9_]+$/),
+  responseUrl: z.string().max(500).optional(),
+});
 
 /**
  * The form's submission: the admin again (a payload can be forged), then the values with zod, then what
@@ -21,6 +24,8 @@ export function registerFormSubmission(app: App, deps: BotDeps): void {
       userId: body.user.id,
       teamId: body.team?.id ?? body.user.team_id,
       what: 'form.submit',
+      enterpriseId: body.enterprise?.id ?? undefined,
+      enterprise: body.is_enterprise_install === true,
     });
     if (!verdict.ok) {
       await ack({ response_action: 'errors', errors: { [BLOCK.v2App]: `Not allowed: ${verdict.reason}` } });
@@ -70,12 +75,17 @@ export function registerFormSubmission(app: App, deps: BotDeps): void {
         return;
       }
       const [liveV2, liveV3, linkedTo] = known;
+      // Links from the fast client (cached, ≤ 1 s): the ack stays well inside Slack's 3 s.
+      const [linkV2, linkV3] = await Promise.all([
+        deps.permalinks.of(liveV2?.request.slack),
+        deps.permalinks.of(liveV3?.request.slack),
+      ]);
       if (liveV2)
         errors[BLOCK.v2App] =
-          `A migration of this v2 application is already running: ${threadUrl(liveV2.request.slack)}`;
+          `A migration of this v2 application is already running: ${threadPlace(linkV2, liveV2.request.slack)}`;
       if (liveV3)
         errors[BLOCK.v3App] ??=
-          `A migration into this v3 application is already running: ${threadUrl(liveV3.request.slack)}`;
+          `A migration into this v3 application is already running: ${threadPlace(linkV3, liveV3.request.slack)}`;
       if (linkedTo && linkedTo !== v2.id) {
         errors[BLOCK.v3App] ??=
           `This v3 application is already linked to another v2 application (${linkedTo}); choose another v3 application`;
@@ -88,7 +98,14 @@ export function registerFormSubmission(app: App, deps: BotDeps): void {
     const threadChannel = deps.migrateChannel ?? metadata.data.channel;
     await ack({
       response_action: 'push',
-      view: confirmView({ form, v2, v3, channel: metadata.data.channel, threadChannel }),
+      view: confirmView({
+        form,
+        v2,
+        v3,
+        channel: metadata.data.channel,
+        responseUrl: metadata.data.responseUrl,
+        threadChannel,
+      }),
     });
   });
 }
