@@ -10,6 +10,7 @@ import {
   type LocalRedisCluster,
   startRedisCluster,
 } from '../../testkit/redis-cluster.js';
+import { startSlackSim } from '../../testkit/slack-sim/index.js';
 import { finalStatus, parseCsv, unjustifiedRepeats } from '../helpers/expected-rows.js';
 import { startHarness, V2_APP, V2_OTHER, V3_APP, V3_OTHER } from '../helpers/worker-harness.js';
 
@@ -101,7 +102,12 @@ describe.skipIf(!available)('on a real Redis Cluster (3 masters; needs redis-ser
 
   it('the service takes REDIS_URL=redis+cluster://… as is and keys everything under {migrate}', async () => {
     if (!cluster) throw new Error('cluster not started');
-    const env = loadEnv({ SLACK_BOT_TOKEN: 'xoxb-cluster-test', REDIS_URL: cluster.url }, 'worker');
+    // The service learns its workspace from Slack (auth.test) at start: a stand-in answers.
+    const slack = await startSlackSim();
+    const env = loadEnv(
+      { SLACK_BOT_TOKEN: slack.botToken, SLACK_API_URL: slack.apiUrl, REDIS_URL: cluster.url },
+      'worker',
+    );
     const registry = parseAppsRegistry(
       'v2_apps:\n  - {id: v2-a, name: A, region: us, client_secret: s}\nv3_apps:\n  - {id: v3-a, name: B, region: us, api_key: k}\n',
       'apps.yml',
@@ -113,6 +119,7 @@ describe.skipIf(!available)('on a real Redis Cluster (3 masters; needs redis-ser
       expect(running.worker?.worker.isRunning()).toBe(true);
     } finally {
       await running.close();
+      await slack.close();
     }
   }, 30_000);
 });

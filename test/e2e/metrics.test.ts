@@ -4,6 +4,7 @@ import { startServices } from '../../src/app/services.js';
 import { parseAppsRegistry } from '../../src/config/apps-registry.js';
 import { loadEnv } from '../../src/config/env.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { startSlackSim } from '../../testkit/slack-sim/index.js';
 import { parseCsv } from '../helpers/expected-rows.js';
 import { scrape, sumOf } from '../helpers/prometheus.js';
 import { REDIS_URL, uniquePrefix } from '../helpers/redis.js';
@@ -80,8 +81,10 @@ describe('GET /metrics (Prometheus)', () => {
 
   it('a worker serves /metrics on METRICS_PORT', async () => {
     const port = await freePort();
+    // The service learns its workspace from Slack (auth.test) at start: a stand-in answers.
+    const slack = await startSlackSim();
     const env = loadEnv(
-      { SLACK_BOT_TOKEN: 'xoxb-metrics-test', REDIS_URL, METRICS_PORT: String(port) },
+      { SLACK_BOT_TOKEN: slack.botToken, SLACK_API_URL: slack.apiUrl, REDIS_URL, METRICS_PORT: String(port) },
       'worker',
     );
     const registry = parseAppsRegistry(
@@ -105,6 +108,7 @@ describe('GET /metrics (Prometheus)', () => {
       expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
     } finally {
       await running.close();
+      await slack.close();
     }
   });
 });
