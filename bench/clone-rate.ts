@@ -14,7 +14,7 @@ import {
   NYLAS_MIGRATION_RATE_PER_SECOND,
 } from '../src/coordination/rate-budget.js';
 import { createWorkerConnection } from '../src/coordination/redis-connections.js';
-import { DEFAULT_RUN_SETTINGS } from '../src/migration/run-deps.js';
+import { DEFAULT_RUN_SETTINGS } from '../src/migration/ports.js';
 import { createMigrationQueue, migrationJobKeyPrefix } from '../src/queue/migration-queue.js';
 import { createMigrationProducer } from '../src/queue/producer.js';
 import {

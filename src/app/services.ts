@@ -11,7 +11,7 @@ import {
   type RedisConnection,
   waitReady,
 } from '../coordination/redis-connections.js';
-import type { AdminCheck } from '../migration/run-deps.js';
+import type { AdminCheck } from '../migration/ports.js';
 import { createNylasClientFactory, type HttpSettings } from '../nylas/client-factory.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createMetricsServer } from '../observability/metrics-server.js';

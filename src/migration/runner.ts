@@ -1,7 +1,7 @@
 import { logDropped } from '../shared/best-effort.js';
 import { MigrationFailure, RunInterrupted } from './failure.js';
+import type { RunDeps } from './ports.js';
 import type { MigrationStep } from './progress.js';
-import type { RunDeps } from './run-deps.js';
 import { cloneAccounts } from './steps/cloning.js';
 import { createRunContext } from './steps/context.js';
 import { finishRun } from './steps/finish.js';

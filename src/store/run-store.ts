@@ -2,13 +2,13 @@ import { z } from 'zod';
 import type { FencedCommand, Lease, LeaseManager } from '../coordination/lease.js';
 import type { RedisConnection } from '../coordination/redis-connections.js';
 import { type AccountRecord, type AccountResult, accountResultSchema } from '../migration/account.js';
+import type { RunCheckpoint, RunStore } from '../migration/ports.js';
 import {
   emptyCounts,
   MIGRATION_STEPS,
   type ProgressPayload,
   type StatusCounts,
 } from '../migration/progress.js';
-import type { RunCheckpoint, RunStore } from '../migration/run-deps.js';
 import type { MigrationSummary, RunOutcome } from '../migration/summary.js';
 import { migrationKeys, RECORD_TTL_MS } from './keys.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAppsRegistry } from '../../src/config/apps-registry.js';
 import type { RedisConnection } from '../../src/coordination/redis-connections.js';
-import type { AdminCheck, RunSettings } from '../../src/migration/run-deps.js';
+import type { AdminCheck, RunSettings } from '../../src/migration/ports.js';
 import { createNylasClientFactory } from '../../src/nylas/client-factory.js';
 import { createMigrationQueue, migrationJobKeyPrefix } from '../../src/queue/migration-queue.js';
 import { createMigrationWorker, type MigrationWorker } from '../../src/queue/migration-worker.js';

@@ -2,7 +2,7 @@
  * What the worker child process (testkit/worker-process/main.ts) reads from `WORKER_PROCESS_CONFIG`, and
  * the messages it sends back. Types only: importing this file starts nothing.
  */
-import type { RunSettings } from '../../src/migration/run-deps.js';
+import type { RunSettings } from '../../src/migration/ports.js';
 import type { HttpSettings } from '../../src/nylas/client-factory.js';
 
 export const WORKER_PROCESS_ENV = 'WORKER_PROCESS_CONFIG';

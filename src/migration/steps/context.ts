@@ -1,7 +1,7 @@
 import type { Logger } from '../../shared/logger.js';
 import { sleep } from '../../shared/sleep.js';
 import type { MigrationEvent, MigrationRef, Notifier } from '../notifier.js';
-import type { RunDeps } from '../run-deps.js';
+import type { RunDeps } from '../ports.js';
 
 export interface RunContext extends RunDeps {
   ref: MigrationRef;

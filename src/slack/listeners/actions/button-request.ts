@@ -1,8 +1,8 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { migrationIdSchema } from '../../../migration/request.js';
 import type { AuditAction } from '../../audit.js';
+import { authorizeAdmin } from '../../authorize-admin.js';
 import type { BotDeps } from '../../bot-deps.js';
-import { verifyAndAudit } from '../../verify-request.js';
 
 export type ButtonRequest =
   | { ok: true; userId: string; migrationId: string; tell: (text: string) => Promise<void> }
@@ -29,7 +29,7 @@ export async function readButtonRequest(
   const tell = async (text: string) => {
     await deps.respond(body.response_url, { text });
   };
-  const verdict = await verifyAndAudit(deps, {
+  const verdict = await authorizeAdmin(deps, {
     userId,
     teamId: body.team?.id ?? undefined,
     enterpriseId: body.enterprise?.id ?? undefined,

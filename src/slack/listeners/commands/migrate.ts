@@ -1,8 +1,8 @@
 import type { App } from '@slack/bolt';
 import { logDropped } from '../../../shared/best-effort.js';
+import { authorizeAdmin } from '../../authorize-admin.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { SLASH_COMMAND } from '../../ids.js';
-import { verifyAndAudit } from '../../verify-request.js';
 import { HELP_TEXT, statusReply } from '../../views/command-replies.js';
 import { formView } from '../../views/form-view.js';
 import { unreachableAdvice } from '../../views/where-replies.js';
@@ -23,7 +23,7 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
     // Asked alongside the admin check (both before the ack, both bounded) so a channel the bot cannot
     // post in is said now, not after two modals.
     const [verdict, reach] = await Promise.all([
-      verifyAndAudit(deps, {
+      authorizeAdmin(deps, {
         userId: command.user_id,
         teamId: command.team_id,
         what: opening ? 'command.open_form' : 'command.status',

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
+import { authorizeAdmin } from '../../authorize-admin.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { INPUT } from '../../ids.js';
-import { verifyAndAudit } from '../../verify-request.js';
 import { type AppKind, appOption, matchingApps } from '../../views/app-options.js';
 
 /**
@@ -14,7 +14,7 @@ export function registerAppOptions(app: App, deps: BotDeps): void {
     app.options<'block_suggestion'>(
       { type: 'block_suggestion', action_id: actionId },
       async ({ ack, body }) => {
-        const verdict = await verifyAndAudit(deps, {
+        const verdict = await authorizeAdmin(deps, {
           userId: body.user.id,
           teamId: body.team?.id ?? body.user.team_id,
           what: 'form.options',

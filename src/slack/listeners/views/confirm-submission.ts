@@ -4,10 +4,10 @@ import { z } from 'zod';
 import type { MigrationRequest } from '../../../migration/request.js';
 import { logDropped } from '../../../shared/best-effort.js';
 import type { Logger } from '../../../shared/logger.js';
+import { authorizeAdmin } from '../../authorize-admin.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { formInputSchema } from '../../form.js';
 import { CALLBACK } from '../../ids.js';
-import { verifyAndAudit } from '../../verify-request.js';
 import { noticeView } from '../../views/confirm-view.js';
 import { parentMessage } from '../../views/parent-message.js';
 import { threadLink, threadPlace } from '../../views/text.js';
@@ -39,7 +39,7 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
   app.view(CALLBACK.confirm, async ({ ack, body, view, client }) => {
     const userId = body.user.id;
     const teamId = body.team?.id ?? body.user.team_id;
-    const verdict = await verifyAndAudit(deps, {
+    const verdict = await authorizeAdmin(deps, {
       userId,
       teamId,
       what: 'confirm.submit',

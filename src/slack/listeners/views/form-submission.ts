@@ -1,10 +1,10 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { REGION_MISMATCH_MESSAGE } from '../../../config/regions.js';
+import { authorizeAdmin } from '../../authorize-admin.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { type FormErrors, readForm } from '../../form.js';
 import { BLOCK, CALLBACK } from '../../ids.js';
-import { verifyAndAudit } from '../../verify-request.js';
 import { confirmView } from '../../views/confirm-view.js';
 import { threadPlace } from '../../views/text.js';
 
@@ -20,7 +20,7 @@ const formMetadataSchema = z.object({
  */
 export function registerFormSubmission(app: App, deps: BotDeps): void {
   app.view(CALLBACK.form, async ({ ack, body, view }) => {
-    const verdict = await verifyAndAudit(deps, {
+    const verdict = await authorizeAdmin(deps, {
       userId: body.user.id,
       teamId: body.team?.id ?? body.user.team_id,
       what: 'form.submit',

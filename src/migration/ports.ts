@@ -1,3 +1,7 @@
+/**
+ * The ports a migration run depends on — its store, the Nylas clients, the notifier, the admin check —
+ * and its settings. The runner and steps see only these; the worker wires the real ones in.
+ */
 import type { V2App, V3App } from '../config/apps-registry.js';
 import type { MigrationClient } from '../nylas/migration-client.js';
 import type { V2Client } from '../nylas/v2-client.js';

@@ -6,7 +6,7 @@ import type { BotDeps } from './bot-deps.js';
  * Checks the user behind a request and writes the audit line, allowed or refused. The check is bounded
  * in time: a Slack that does not answer is a refusal ("try again"), never a hung ack.
  */
-export async function verifyAndAudit(
+export async function authorizeAdmin(
   deps: BotDeps,
   request: {
     userId: string;
