@@ -179,11 +179,9 @@ describe('dataset', () => {
     }
   });
 
-  it('has a realistic mix and builds 100,000 accounts fast', () => {
-    const started = performance.now();
+  // How fast it builds is the benchmark's business (no timed assertions in tests: they fail under load).
+  it('has a realistic mix at 100,000 accounts', () => {
     const { accounts, flaky } = generateDataset('big', 100_000, 7);
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(2000);
     const share = (p: (a: SimV2Account) => boolean): number => accounts.filter(p).length / accounts.length;
     expect(share((a) => a.provider === 'gmail')).toBeGreaterThan(0.3);
     expect(share((a) => a.provider === 'gmail')).toBeLessThan(0.4);
