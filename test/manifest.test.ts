@@ -59,6 +59,7 @@ describe('manifest.yml', () => {
         'groups:read',
         'im:read',
         'mpim:read',
+        'im:write',
       ].sort(),
     );
   });

@@ -38,6 +38,7 @@ import { createFastClient, createPatientClient } from '../slack/fast-client.js';
 import { listen } from '../slack/http-server.js';
 import { MeteredWebClient } from '../slack/metered-client.js';
 import { createPermalinks } from '../slack/permalinks.js';
+import { createReportFallback } from '../slack/report-fallback.js';
 import { createResponsePoster } from '../slack/response-url.js';
 import { createThreadNotifier } from '../slack/thread-notifier.js';
 import { checkUsergroupAtStart } from '../slack/usergroup-errors.js';
@@ -158,6 +159,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         registry,
         nylas: createNylasClientFactory({ hosts: env.nylasHosts, http }),
         notifier: createThreadNotifier({ client, registry, logger }),
+        reportFallback: createReportFallback({ client }),
         verifyAdmin: workerAdminCheck(verifier, logger),
         logger,
         httpTimeoutMs: http.timeoutMs ?? PRODUCTION_TIMINGS.httpTimeoutMs,

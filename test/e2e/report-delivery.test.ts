@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createReportQueue } from '../../src/queue/report-queue.js';
+import { parseCsv } from '../helpers/expected-rows.js';
+import { waitForJobSettled } from '../helpers/job-settled.js';
+import { type Stack, startStack } from '../helpers/stack.js';
+
+let stack: Stack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+/** The worker's reports queue, read-only: to wait until BullMQ is done with a report job. */
+async function reportJobSettled(s: Stack, jobId: string) {
+  const queue = createReportQueue(s.redis, s.prefix);
+  try {
+    await waitForJobSettled(queue, jobId, 30_000);
+    return await queue.getJobState(jobId);
+  } finally {
+    await queue.close();
+  }
+}
+
+describe('report delivery', () => {
+  it('a thread that refuses the report for good (the bot removed from the channel): the requester gets the CSV by DM, told why and how to get it in the thread', async () => {
+    stack = await startStack({ accounts: 150, nylas: { latencyMs: 20 }, ratePerSecond: 60 });
+    const s = stack;
+    await s.startMigration('U_ADMIN');
+    const running = await s.waitForRecord(['running']);
+    // Someone removes the bot from the channel mid-run: Slack answers not_in_channel from now on.
+    s.slack.upsertChannel({ id: 'C_GENERAL', name: 'general', botIsMember: false });
+    const record = await s.waitForRecord();
+    expect(record.status).toBe('completed');
+    const id = running.request.migrationId;
+    expect(await reportJobSettled(s, id)).toBe('completed');
+
+    const dm = s.slack.dmChannelFor('U_ADMIN');
+    const files = s.slack.files(dm);
+    expect(files).toHaveLength(1);
+    expect(parseCsv(files[0]?.text ?? '').rows).toHaveLength(150);
+    const said = s.slack.messages(dm).map((m) => m.text);
+    expect(said.some((text) => text.includes('no longer a member of the channel'))).toBe(true);
+    expect(said.some((text) => text.includes(`/migrate report ${id}`))).toBe(true);
+    expect(s.slack.files('C_GENERAL')).toHaveLength(0);
+    expect(await s.records.owedReportCount()).toBe(0);
+  });
+
+  it('uploads failing with 500s for a while: delivered by the job retries, exactly one file in the thread', async () => {
+    stack = await startStack({ accounts: 60 });
+    const s = stack;
+    // More 500s than the WebClient's own retries absorb: the run's upload fails, the job retries it.
+    // Only uploads call this method, so the faults hit the report and nothing else.
+    s.slack.failNext({ method: 'files.getUploadURLExternal', times: 6, kind: 'http_500' });
+    await s.startMigration('U_ADMIN');
+    const running = await s.waitForRecord(['running', 'completed']);
+    expect((await s.waitForRecord()).status).toBe('completed');
+    const id = running.request.migrationId;
+    expect(await reportJobSettled(s, id)).toBe('completed');
+    const parent = s.slack.messages('C_GENERAL').find((m) => m.text.startsWith('Migration "'));
+    const files = s.slack.files('C_GENERAL', parent?.ts);
+    expect(files).toHaveLength(1);
+    expect(parseCsv(files[0]?.text ?? '').rows).toHaveLength(60);
+    expect(s.slack.calls('files.getUploadURLExternal').filter((c) => c.status === 500).length).toBe(6);
+  });
+});
