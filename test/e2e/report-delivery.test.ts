@@ -62,4 +62,33 @@ describe('report delivery', () => {
     expect(parseCsv(files[0]?.text ?? '').rows).toHaveLength(60);
     expect(s.slack.calls('files.getUploadURLExternal').filter((c) => c.status === 500).length).toBe(6);
   });
+
+  it('/migrate report <id> re-uploads the report into the thread for an admin, and refuses anyone else', async () => {
+    stack = await startStack({ accounts: 30 });
+    const s = stack;
+    await s.startMigration('U_ADMIN');
+    const record = await s.waitForRecord();
+    const id = record.request.migrationId;
+    const threadTs = record.request.slack?.threadTs;
+    await s.waitFor('the report in the thread', () => s.slack.files('C_GENERAL', threadTs)[0]);
+
+    const refused = await s.command('U_MEMBER', `report ${id}`);
+    expect((refused.json as { text: string }).text).toMatch(/can't use \/migrate/);
+    expect(s.audits().at(-1)).toMatchObject({ who: 'U_MEMBER', what: 'command.report', outcome: 'refused' });
+
+    const accepted = await s.command('U_ADMIN', `report ${id}`);
+    expect((accepted.json as { text: string }).text).toContain('will be uploaded into its thread');
+    expect(s.audits().at(-1)).toMatchObject({ who: 'U_ADMIN', what: 'command.report', outcome: 'allowed' });
+    const files = await s.waitFor('the re-uploaded report', () => {
+      const shared = s.slack.files('C_GENERAL', threadTs);
+      return shared.length >= 2 ? shared : undefined;
+    });
+    expect(files.map((file) => file.name)).toEqual([
+      `migration-report-${id}.csv`,
+      `migration-report-${id}.csv`,
+    ]);
+    expect(parseCsv(files[1]?.text ?? '').rows).toHaveLength(30);
+    // One upload for the run and one for the admin who asked: the refused request added none.
+    expect(s.slack.files('C_GENERAL', threadTs)).toHaveLength(2);
+  });
 });
