@@ -91,4 +91,23 @@ describe('report delivery', () => {
     // One upload for the run and one for the admin who asked: the refused request added none.
     expect(s.slack.files('C_GENERAL', threadTs)).toHaveLength(2);
   });
+
+  it('a workspace that forbids uploads (file_uploads_disabled) everywhere: the thread is told why and what to do, and the job ends undeliverable', async () => {
+    stack = await startStack({ accounts: 20, slack: { refuseUploads: 'file_uploads_disabled' } });
+    const s = stack;
+    await s.startMigration('U_ADMIN');
+    const record = await s.waitForRecord();
+    expect(record.status).toBe('completed');
+    const id = record.request.migrationId;
+    // Retrying cannot help: one attempt, then BullMQ fails the job for good.
+    expect(await reportJobSettled(s, id)).toBe('failed');
+    const told = s.slack
+      .thread('C_GENERAL', record.request.slack?.threadTs ?? '')
+      .map((m) => m.text)
+      .find((text) => text.includes('could not be delivered'));
+    expect(told).toContain('file uploads are disabled in this workspace');
+    expect(told).toContain(`/migrate report ${id}`);
+    expect(s.slack.files()).toHaveLength(0);
+    expect(await s.records.owedReportCount()).toBe(0);
+  });
 });
