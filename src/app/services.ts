@@ -160,7 +160,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         registry,
         nylas: createNylasClientFactory({ hosts: env.nylasHosts, http }),
         notifier: createThreadNotifier({ client, registry, logger }),
-        reportFallback: createReportFallback({ client }),
+        reportFallback: createReportFallback({ client, logger }),
         verifyAdmin: workerAdminCheck(verifier, logger),
         logger,
         httpTimeoutMs: http.timeoutMs ?? PRODUCTION_TIMINGS.httpTimeoutMs,

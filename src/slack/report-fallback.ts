@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { WebClient } from '@slack/web-api';
 import type { ReportFallback } from '../migration/notifier.js';
+import type { Logger } from '../shared/logger.js';
 import { classifyUploadError } from './upload-errors.js';
 import { countsLine } from './views/parent-message.js';
 
@@ -11,6 +12,7 @@ import { countsLine } from './views/parent-message.js';
  */
 export function createReportFallback(deps: {
   client: Pick<WebClient, 'chat' | 'conversations' | 'filesUploadV2'>;
+  logger: Logger;
 }): ReportFallback {
   const { client } = deps;
 
@@ -53,7 +55,11 @@ export function createReportFallback(deps: {
           ...(thread.threadTs ? { thread_ts: thread.threadTs } : {}),
           text,
         });
-      } catch {
+      } catch (error) {
+        deps.logger.info('the thread refuses the explanation too; telling the requester by DM', {
+          migrationId: ref.migrationId,
+          error,
+        });
         // The thread refuses it too: the requester hears it in the DM, where the CSV is (or is not).
         await client.chat.postMessage({ channel: await openDm(ref.requestedBy), text });
       }
