@@ -59,6 +59,7 @@ describe('manifest.yml', () => {
         'groups:read',
         'im:read',
         'mpim:read',
+        'im:write',
       ].sort(),
     );
   });
@@ -68,7 +69,7 @@ describe('manifest.yml', () => {
     expect(commands).toHaveLength(1);
     const [migrate] = commands;
     expect(migrate?.command).toBe('/migrate');
-    expect(migrate?.usage_hint).toBe('[help | status]');
+    expect(migrate?.usage_hint).toBe('[help | status | report <id>]');
     expect(migrate?.url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
     expect(migrate?.should_escape).toBe(false);
   });

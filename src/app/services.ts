@@ -27,6 +27,7 @@ import {
   type MigrationWorkerOptions,
 } from '../queue/migration-worker.js';
 import { createMigrationProducer } from '../queue/producer.js';
+import { createReportQueue, enqueueReupload } from '../queue/report-queue.js';
 import { logDropped } from '../shared/best-effort.js';
 import type { Logger } from '../shared/logger.js';
 import { type AdminVerifier, createAdminVerifier } from '../slack/admin-verifier.js';
@@ -38,6 +39,7 @@ import { createFastClient, createPatientClient } from '../slack/fast-client.js';
 import { listen } from '../slack/http-server.js';
 import { MeteredWebClient } from '../slack/metered-client.js';
 import { createPermalinks } from '../slack/permalinks.js';
+import { createReportFallback } from '../slack/report-fallback.js';
 import { createResponsePoster } from '../slack/response-url.js';
 import { createThreadNotifier } from '../slack/thread-notifier.js';
 import { checkUsergroupAtStart } from '../slack/usergroup-errors.js';
@@ -158,6 +160,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         registry,
         nylas: createNylasClientFactory({ hosts: env.nylasHosts, http }),
         notifier: createThreadNotifier({ client, registry, logger }),
+        reportFallback: createReportFallback({ client, logger }),
         verifyAdmin: workerAdminCheck(verifier, logger),
         logger,
         httpTimeoutMs: http.timeoutMs ?? PRODUCTION_TIMINGS.httpTimeoutMs,
@@ -183,6 +186,8 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       await waitReady(connection);
       const records = createMigrationRecords(connection, prefix, migrationJobKeyPrefix(prefix));
       const queue: MigrationQueue = createMigrationQueue(connection, prefix);
+      const reportQueue = createReportQueue(connection, prefix);
+      closers.push(() => reportQueue.close());
       const fastClient = createFastClient(env.slackBotToken.reveal(), env.slackApiUrl);
       closers.push(() => queue.close());
       metrics.observe({
@@ -202,6 +207,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
           reach: createChannelReach(fastClient),
           permalinks: createPermalinks(fastClient, logger),
           respond: createResponsePoster({ slackApiUrl: env.slackApiUrl, logger }),
+          reports: { reupload: (id, by) => enqueueReupload(reportQueue, id, by) },
         },
         botToken: env.slackBotToken,
         signingSecret: env.slackSigningSecret,

@@ -44,3 +44,30 @@ export interface Notifier {
   progress(ref: MigrationRef, progress: ProgressPayload): Promise<void>;
   uploadReport(ref: MigrationRef, file: ReportFile, summary: MigrationSummary): Promise<void>;
 }
+
+/**
+ * An upload that trying again cannot fix (uploads disabled, the bot removed from the channel, a missing
+ * scope): `why` says it in plain words for the people in the thread. Any other error is transient.
+ */
+export class ReportUndeliverable extends Error {
+  constructor(
+    readonly why: string,
+    readonly code: string,
+  ) {
+    super(`report undeliverable: ${code}`);
+    this.name = 'ReportUndeliverable';
+  }
+}
+
+/** Where a report goes when its thread refuses it for good: the requester's DM. */
+export interface ReportFallback {
+  /** Uploads the CSV to the requester's DM, saying why it is there; throws as `uploadReport` does. */
+  uploadToRequester(
+    ref: MigrationRef,
+    file: ReportFile,
+    summary: MigrationSummary,
+    why: string,
+  ): Promise<void>;
+  /** Tells the thread (or, if the thread refuses, the requester's DM) why and where the CSV is. */
+  explain(ref: MigrationRef, text: string): Promise<void>;
+}

@@ -11,7 +11,7 @@ export interface MetricsSources {
   migrationStates?: () => Promise<Record<string, number>>;
   /** BullMQ jobs by state. */
   queueJobs?: () => Promise<Record<string, number>>;
-  /** Reports owed to a thread (delivery failed, retried by the courier). */
+  /** Reports owed to a thread (delivery failed, retried by the reports queue). */
   reportsOwed?: () => Promise<number>;
 }
 

@@ -36,7 +36,8 @@ export interface MigrationJobDeps {
   leaseTtlMs: number;
   settings: RunSettings;
   workerId: string;
-  reportRetryMs: number;
+  /** Hands a report the run could not upload to the reports queue (retried there, by any worker). */
+  oweReport: (migrationId: string) => Promise<void>;
   /** Aborted when the worker starts shutting down (a deploy): runs hand their jobs back. */
   drainSignal: AbortSignal;
   /** Aborted when the drain timed out: in-flight requests are abandoned. */
@@ -173,7 +174,7 @@ export function createMigrationJobRunner(deps: MigrationJobDeps) {
           await job.updateProgress(progress);
           await deps.notifier.progress(request, progress);
         },
-        onReportUndelivered: () => records.oweReport(request.migrationId, Date.now() + deps.reportRetryMs),
+        onReportUndelivered: () => deps.oweReport(request.migrationId),
         settings,
         logger: log,
         signal: runAbort.signal,

@@ -6,7 +6,7 @@ import { assertTimings, PRODUCTION_TIMINGS, runCommandTimeoutMs } from '../confi
 import { createLeaseManager } from '../coordination/lease.js';
 import { createRateBudget, NYLAS_MIGRATION_RATE_PER_SECOND } from '../coordination/rate-budget.js';
 import { duplicateWithCommandTimeout, type RedisConnection } from '../coordination/redis-connections.js';
-import type { Notifier } from '../migration/notifier.js';
+import type { Notifier, ReportFallback } from '../migration/notifier.js';
 import { type AdminCheck, DEFAULT_RUN_SETTINGS, type RunSettings } from '../migration/ports.js';
 import { migrationRequestSchema } from '../migration/request.js';
 import type { NylasClientFactory } from '../nylas/client-factory.js';
@@ -16,7 +16,7 @@ import type { Logger } from '../shared/logger.js';
 import { createMigrationRecords } from '../store/migration-records.js';
 import { createMigrationJobRunner } from './migration-job.js';
 import { MIGRATION_QUEUE, type MigrationJobData, migrationJobKeyPrefix } from './migration-queue.js';
-import { createReportCourier } from './report-courier.js';
+import { createReportWorker } from './report-worker.js';
 
 export interface MigrationWorkerOptions {
   /** A worker connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking reads. */
@@ -25,6 +25,8 @@ export interface MigrationWorkerOptions {
   registry: AppsRegistry;
   nylas: NylasClientFactory;
   notifier: Notifier;
+  /** Where a report goes when its thread refuses it for good (the requester's DM); unset: nowhere. */
+  reportFallback?: ReportFallback;
   verifyAdmin: AdminCheck;
   logger: Logger;
   settings?: Partial<RunSettings>;
@@ -43,7 +45,7 @@ export interface MigrationWorkerOptions {
   stalledIntervalMs?: number;
   /** On shutdown, how long in-flight accounts may take to finish before they are abandoned. */
   drainTimeoutMs?: number;
-  /** How often owed reports are retried. */
+  /** First delay before an owed report is tried again (then doubling). */
   reportRetryMs?: number;
   workerId?: string;
   /** Start taking jobs at once (default) or wait for `run()`. */
@@ -87,15 +89,17 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
   });
   const drain = new AbortController();
   const hardStop = new AbortController();
-  const reportRetryMs = options.reportRetryMs ?? 30_000;
-  const courier = createReportCourier({
+  const reports = createReportWorker({
+    connection: redis,
     redis: runRedis,
     prefix,
     records,
     notifier: options.notifier,
+    fallback: options.reportFallback,
     reportDir: settings.reportDir,
     logger,
-    retryMs: reportRetryMs,
+    firstRetryMs: options.reportRetryMs ?? 30_000,
+    autorun: options.autorun ?? true,
   });
 
   const jobs = createMigrationJobRunner({
@@ -112,7 +116,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     leaseTtlMs,
     settings,
     workerId,
-    reportRetryMs,
+    oweReport: reports.owe,
     drainSignal: drain.signal,
     hardStopSignal: hardStop.signal,
     logger,
@@ -140,20 +144,16 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
   });
   worker.on('error', (error) => logger.error('worker error', { error }));
 
-  const courierTimer = setInterval(() => void courier.deliverDue(), reportRetryMs);
-  courierTimer.unref();
-
   return {
     worker,
     workerId,
-    courier,
-    ready: () => worker.waitUntilReady(),
+    reports,
+    ready: () => Promise.all([worker.waitUntilReady(), reports.worker.waitUntilReady()]),
     /**
      * Graceful stop: take no new jobs, let in-flight accounts finish (up to `drainTimeoutMs`), hand
      * unfinished runs back to the queue, release leases.
      */
     async close(): Promise<void> {
-      clearInterval(courierTimer);
       drain.abort(new Error('worker shutting down'));
       const closing = worker.close();
       const timeout = new Promise<'timeout'>((resolve) =>
@@ -164,6 +164,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
         hardStop.abort(new Error('drain timed out'));
         await closing;
       }
+      await reports.close();
       await runRedis
         .quit()
         .catch(logDropped(logger, 'debug', 'closing the run connection failed; it is gone either way'));

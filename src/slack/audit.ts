@@ -3,6 +3,7 @@ import type { Logger } from '../shared/logger.js';
 export type AuditAction =
   | 'command.open_form'
   | 'command.status'
+  | 'command.report'
   | 'form.options'
   | 'form.submit'
   | 'confirm.submit'

@@ -25,6 +25,8 @@ export interface BotDeps {
   permalinks: Permalinks;
   /** Answers through a payload's response_url (works where the bot cannot post). */
   respond: ResponsePoster;
+  /** Queues a report's re-upload into its thread (`/migrate report <id>`). */
+  reports: { reupload(migrationId: string, requestedBy: string): Promise<void> };
   /** Bounds the admin check before an ack, so an ack never waits past Slack's 3 s on a slow users.info. */
   verifyTimeoutMs?: number;
 }

@@ -4,6 +4,7 @@ import type { AppsRegistry } from '../config/apps-registry.js';
 import type { MigrationRef, Notifier } from '../migration/notifier.js';
 import type { ProgressPayload } from '../migration/progress.js';
 import type { Logger } from '../shared/logger.js';
+import { classifyUploadError } from './upload-errors.js';
 import {
   type AppLabels,
   appLabels,
@@ -135,11 +136,15 @@ export function createThreadNotifier(deps: {
         title: `Migration report ${ref.migrationId}`,
         initial_comment: `:page_facing_up: Report: ${file.rows} accounts — ${countsLine(summary.counts)}`,
       };
-      await deps.client.filesUploadV2(
-        thread.threadTs
-          ? { ...upload, channel_id: thread.channel, thread_ts: thread.threadTs }
-          : { ...upload, channel_id: thread.channel },
-      );
+      try {
+        await deps.client.filesUploadV2(
+          thread.threadTs
+            ? { ...upload, channel_id: thread.channel, thread_ts: thread.threadTs }
+            : { ...upload, channel_id: thread.channel },
+        );
+      } catch (error) {
+        throw classifyUploadError(error); // permanent ones go to the requester's DM instead
+      }
     },
   };
 }

@@ -220,8 +220,9 @@ export function createMigrationRecords(redis: RedisConnection, prefix: string, j
       return (await redis.get(keys.linkedV3(v3AppId))) ?? undefined;
     },
 
-    async oweReport(id: string, nextAttemptAt: number): Promise<void> {
-      await redis.zadd(keys.owedReports(), nextAttemptAt, id);
+    /** Counts a report as owed (the reports queue delivers it; the set only feeds the metric). */
+    async oweReport(id: string, since: number): Promise<void> {
+      await redis.zadd(keys.owedReports(), since, id);
     },
 
     async reportDelivered(id: string): Promise<void> {
@@ -240,11 +241,6 @@ export function createMigrationRecords(redis: RedisConnection, prefix: string, j
       const counts: Record<string, number> = {};
       for (const status of statuses) if (status) counts[status] = (counts[status] ?? 0) + 1;
       return counts;
-    },
-
-    /** Reports owed and due now. */
-    async dueReports(now: number, limit = 10): Promise<string[]> {
-      return redis.zrangebyscore(keys.owedReports(), 0, now, 'LIMIT', 0, limit);
     },
   };
 }

@@ -22,7 +22,7 @@ describe('when Slack misbehaves', () => {
     expect(record.status).toBe('completed');
     expect(record.summary?.total).toBe(200);
     const parent = s.slack.messages('C_GENERAL').find((m) => m.text.startsWith('Migration "'));
-    // The WebClient gives up after its bounded retries; the courier delivers the owed report later.
+    // The WebClient gives up after its bounded retries; the reports queue delivers the owed report later.
     const file = await s.waitFor(
       'the report despite Slack errors',
       () => s.slack.files('C_GENERAL', parent?.ts)[0],

@@ -46,6 +46,7 @@ export function createRecordingNotifier() {
     eventsOf: (migrationId: string) =>
       events.filter((e) => e.migrationId === migrationId).map((e) => e.event),
     reportOf: (migrationId: string) => reports.find((r) => r.ref.migrationId === migrationId),
+    reportsOf: (migrationId: string) => reports.filter((r) => r.ref.migrationId === migrationId),
     failNextUploads(times: number) {
       failUploads = times;
     },

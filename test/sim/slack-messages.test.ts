@@ -155,7 +155,7 @@ describe('chat.postMessage, replies and edits', () => {
 
 describe('DMs, ephemerals and permalinks', () => {
   it('opens a DM with a user (scope im:write) and posts there', async () => {
-    const withIm = await startSlackSim({ scopes: [...DEFAULT_SCOPES, 'im:write'] });
+    const withIm = await startSlackSim({ scopes: [...DEFAULT_SCOPES] });
     try {
       const client = simClient(withIm);
       const opened = await client.conversations.open({ users: 'U_MEMBER' });
@@ -169,15 +169,22 @@ describe('DMs, ephemerals and permalinks', () => {
     }
   });
 
-  it('refuses conversations.open without im:write, which the manifest scopes lack', async () => {
-    const client = simClient(sim);
-    await expect(client.conversations.open({ users: 'U_MEMBER' })).rejects.toMatchObject({
-      data: { error: 'missing_scope', needed: 'im:write' },
-    });
-    // chat:write alone reaches the DM through the user id, as on Slack.
-    const viaUser = await client.chat.postMessage({ channel: 'U_MEMBER', text: 'your report' });
-    expect(viaUser.channel).toBe(sim.dmChannelFor('U_MEMBER'));
-    expect(sim.messages(sim.dmChannelFor('U_MEMBER')).map((m) => m.text)).toEqual(['your report']);
+  it('refuses conversations.open without im:write', async () => {
+    const withoutIm = await startSlackSim({ scopes: DEFAULT_SCOPES.filter((scope) => scope !== 'im:write') });
+    try {
+      const client = simClient(withoutIm);
+      await expect(client.conversations.open({ users: 'U_MEMBER' })).rejects.toMatchObject({
+        data: { error: 'missing_scope', needed: 'im:write' },
+      });
+      // chat:write alone reaches the DM through the user id, as on Slack.
+      const viaUser = await client.chat.postMessage({ channel: 'U_MEMBER', text: 'your report' });
+      expect(viaUser.channel).toBe(withoutIm.dmChannelFor('U_MEMBER'));
+      expect(withoutIm.messages(withoutIm.dmChannelFor('U_MEMBER')).map((m) => m.text)).toEqual([
+        'your report',
+      ]);
+    } finally {
+      await withoutIm.close();
+    }
   });
 
   it('records ephemerals and refuses them where the bot is not', async () => {

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { REGION_MISMATCH_MESSAGE } from '../../src/config/regions.js';
+import { enqueueOwedReport } from '../../src/queue/report-queue.js';
+import { waitForJobSettled } from '../helpers/job-settled.js';
 import { type Harness, startHarness, V2_APP, V2_OTHER, V3_APP } from '../helpers/worker-harness.js';
 
 let harness: Harness | undefined;
@@ -100,11 +102,33 @@ describe('runs that cannot succeed end with a clear reason, and free their apps'
     h.startWorker();
     const request = await h.start();
     expect((await h.waitFor(request.migrationId)).status).toBe('completed');
-    // The courier retries every 200 ms in tests until the upload goes through.
+    // The reports queue retries with backoff (from 200 ms in tests) until the upload goes through.
     const deadline = Date.now() + 10_000;
     while (!h.recorder.reportOf(request.migrationId) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
     expect(h.recorder.reportOf(request.migrationId)?.file.rows).toBe(40);
-    expect(await h.records.dueReports(Date.now() + 60_000)).toEqual([]);
+    expect(h.recorder.reportsOf(request.migrationId)).toHaveLength(1);
+    expect(await h.records.owedReportCount()).toBe(0);
+  });
+
+  it('an owed report job redelivered after its success (re-added, or run again) uploads nothing more', async () => {
+    harness = await startHarness({ accounts: 20 });
+    const h = harness;
+    h.recorder.failNextUploads(1);
+    const worker = h.startWorker();
+    const request = await h.start();
+    expect((await h.waitFor(request.migrationId)).status).toBe('completed');
+    const queue = worker.reports.queue;
+    await waitForJobSettled(queue, request.migrationId);
+    expect(await queue.getJobState(request.migrationId)).toBe('completed');
+    expect(h.recorder.reportsOf(request.migrationId)).toHaveLength(1);
+    // BullMQ redelivers a job whose worker stalled: the same job runs again after it succeeded.
+    const job = await queue.getJob(request.migrationId);
+    if (!job) throw new Error('the owed report job is gone');
+    await job.remove();
+    await enqueueOwedReport(queue, request.migrationId, 200);
+    await waitForJobSettled(queue, request.migrationId);
+    expect((await queue.getJob(request.migrationId))?.returnvalue).toBe('already delivered');
+    expect(h.recorder.reportsOf(request.migrationId)).toHaveLength(1);
   });
 });

@@ -23,6 +23,7 @@ export const DEFAULT_SCOPES: readonly string[] = [
   'groups:read',
   'im:read',
   'mpim:read',
+  'im:write',
 ];
 
 /** One user per kind of account the access checks must tell apart. */

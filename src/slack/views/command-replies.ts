@@ -7,6 +7,7 @@ export const HELP_TEXT = [
   '*/migrate* moves a Nylas v2 application to Nylas v3, with every step in a Slack thread.',
   '• `/migrate` — open the form: v2 application, destination v3 application, title, environment, description, options. You confirm before anything starts.',
   '• `/migrate status` — running and recent migrations, with links to their threads.',
+  "• `/migrate report <id>` — upload a migration's report into its thread again.",
   '• `/migrate help` — this message.',
   'Only verified workspace admins can run migrations. v2 and v3 applications must be in the same data center region. The v3 application must exist (create it in the Nylas Dashboard).',
 ].join('\n');

@@ -6,6 +6,7 @@ import { SLASH_COMMAND } from '../../ids.js';
 import { HELP_TEXT, statusReply } from '../../views/command-replies.js';
 import { formView } from '../../views/form-view.js';
 import { unreachableAdvice } from '../../views/where-replies.js';
+import { reuploadReply } from './report.js';
 
 /**
  * `/migrate` opens the form for a verified admin (ack first, then the modal: trigger ids die in 3 s);
@@ -14,7 +15,8 @@ import { unreachableAdvice } from '../../views/where-replies.js';
 export function registerMigrateCommand(app: App, deps: BotDeps): void {
   app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
     const subcommand = command.text.trim().toLowerCase();
-    if (subcommand !== '' && subcommand !== 'status') {
+    const reportOf = /^report\s+(\S+)$/i.exec(command.text.trim())?.[1];
+    if (subcommand !== '' && subcommand !== 'status' && reportOf === undefined) {
       await ack({ response_type: 'ephemeral', text: HELP_TEXT });
       return;
     }
@@ -26,7 +28,8 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
       authorizeAdmin(deps, {
         userId: command.user_id,
         teamId: command.team_id,
-        what: opening ? 'command.open_form' : 'command.status',
+        what: opening ? 'command.open_form' : reportOf ? 'command.report' : 'command.status',
+        ...(reportOf ? { migrationId: reportOf } : {}),
         enterpriseId: command.enterprise_id || undefined,
         enterprise: command.is_enterprise_install === 'true',
       }),
@@ -34,6 +37,10 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
     ]);
     if (!verdict.ok) {
       await ack({ response_type: 'ephemeral', text: `Sorry, you can't use /migrate: ${verdict.reason}.` });
+      return;
+    }
+    if (reportOf !== undefined) {
+      await ack({ response_type: 'ephemeral', text: await reuploadReply(deps, reportOf, command.user_id) });
       return;
     }
     if (subcommand === 'status') {
