@@ -25,6 +25,6 @@ export interface BotDeps {
   permalinks: Permalinks;
   /** Answers through a payload's response_url (works where the bot cannot post). */
   respond: ResponsePoster;
-  /** Bounds the admin check before an ack, so an ack never waits past Slack's 3 s on a slow users.info. */
+  /** Bounds the admin check (default VERIFY_TIMEOUT_MS); the ack itself is bounded by the ack budget. */
   verifyTimeoutMs?: number;
 }
