@@ -15,6 +15,9 @@ export interface AckGuard<R> {
   readonly acked: boolean;
   ack(response?: R): Promise<boolean>;
   settle<T>(work: Promise<T>, late?: R): Promise<T>;
+  /** `work`'s result if it comes within the budget, else `otherwise` (for extras that can be left
+   * out: a late `work` is not awaited, so it must handle its own errors). */
+  within<T>(work: Promise<T>, otherwise: T): Promise<T>;
 }
 
 export function ackGuard<R>(
@@ -24,6 +27,16 @@ export function ackGuard<R>(
   const now = options.now ?? Date.now;
   const deadline = now() + (options.budgetMs ?? ACK_BUDGET_MS);
   let acked = false;
+  const raceDeadline = async (work: Promise<unknown>): Promise<'late' | 'settled'> => {
+    let timer: NodeJS.Timeout | undefined;
+    const outOfTime = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, deadline - now()));
+    });
+    // allSettled: a rejection ends the wait too; the caller rethrows it from `work`, nothing is dropped.
+    const first = await Promise.race([Promise.allSettled([work]).then(() => 'settled' as const), outOfTime]);
+    clearTimeout(timer);
+    return first;
+  };
   const guard: AckGuard<R> = {
     get acked() {
       return acked;
@@ -36,15 +49,11 @@ export function ackGuard<R>(
     },
     async settle(work, late) {
       if (acked) return work;
-      let timer: NodeJS.Timeout | undefined;
-      const outOfTime = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), Math.max(0, deadline - now()));
-      });
-      // allSettled: a rejection ends the wait too; it is rethrown from `work` below, not dropped.
-      const first = await Promise.race([Promise.allSettled([work]), outOfTime]);
-      clearTimeout(timer);
-      if (first === 'late') await guard.ack(late);
+      if ((await raceDeadline(work)) === 'late') await guard.ack(late);
       return work;
+    },
+    async within(work, otherwise) {
+      return (await raceDeadline(work)) === 'late' ? otherwise : work;
     },
   };
   return guard;
