@@ -39,7 +39,8 @@ export function createMigrationProducer(deps: {
         // The answer was lost, not necessarily the write: a stalled Redis runs the reserve later. The
         // undo goes out at once on the same connection, so it runs right after the reserve whenever
         // that lands; the apps are never left held by a run that nobody will start.
-        await deps.records.discard(request).catch(
+        // Not awaited: the command is on the wire already, and the caller has an ack to make.
+        void deps.records.discard(request).catch(
           logDropped(deps.logger, 'warn', 'undo of an unanswered reservation not confirmed', {
             migrationId: request.migrationId,
           }),
