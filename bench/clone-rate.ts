@@ -17,6 +17,7 @@ import { createWorkerConnection } from '../src/coordination/redis-connections.js
 import { DEFAULT_RUN_SETTINGS } from '../src/migration/ports.js';
 import { createMigrationQueue, migrationJobKeyPrefix } from '../src/queue/migration-queue.js';
 import { createMigrationProducer } from '../src/queue/producer.js';
+import { silentLogger } from '../src/shared/logger.js';
 import {
   createMigrationRecords,
   FINISHED_STATUSES,
@@ -99,7 +100,7 @@ export async function runCloneScenario(scenario: CloneScenario): Promise<Scenari
   const redis = cluster ? createWorkerConnection(cluster.url) : benchRedis();
   const records = createMigrationRecords(redis, prefix, migrationJobKeyPrefix(prefix));
   const queue = createMigrationQueue(redis, prefix);
-  const producer = createMigrationProducer({ records, queue });
+  const producer = createMigrationProducer({ records, queue, logger: silentLogger });
   const reportDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
   const children: IpcChild[] = [];
   let poller: NodeJS.Timeout | undefined;

@@ -199,7 +199,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         deps: {
           registry,
           records,
-          producer: createMigrationProducer({ records, queue }),
+          producer: createMigrationProducer({ records, queue, logger }),
           verifier,
           logger,
           migrateChannel: env.migrateChannel,

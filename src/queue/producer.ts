@@ -1,5 +1,7 @@
 import type { MigrationRequest, MigrationRequestInput } from '../migration/request.js';
 import { migrationRequestSchema, newMigrationId } from '../migration/request.js';
+import { logDropped } from '../shared/best-effort.js';
+import type { Logger } from '../shared/logger.js';
 import type { MigrationRecords, ReserveResult } from '../store/migration-records.js';
 import { enqueueMigration, type JobAttempts, type MigrationQueue } from './migration-queue.js';
 
@@ -14,6 +16,7 @@ export type ReserveOutcome = { ok: true; request: MigrationRequest } | Extract<R
 export function createMigrationProducer(deps: {
   records: MigrationRecords;
   queue: MigrationQueue;
+  logger: Logger;
   now?: () => number;
   /** Attempts per job for unexpected failures (tests use fewer, faster ones). */
   attempts?: JobAttempts;
@@ -29,7 +32,21 @@ export function createMigrationProducer(deps: {
         migrationId: newMigrationId(createdAt),
         createdAt,
       });
-      const reserved = await deps.records.reserve(request);
+      let reserved: ReserveResult;
+      try {
+        reserved = await deps.records.reserve(request);
+      } catch (error) {
+        // The answer was lost, not necessarily the write: a stalled Redis runs the reserve later. The
+        // undo goes out at once on the same connection, so it runs right after the reserve whenever
+        // that lands; the apps are never left held by a run that nobody will start.
+        // Not awaited: the command is on the wire already, and the caller has an ack to make.
+        void deps.records.discard(request).catch(
+          logDropped(deps.logger, 'warn', 'undo of an unanswered reservation not confirmed', {
+            migrationId: request.migrationId,
+          }),
+        );
+        throw error;
+      }
       return reserved.ok ? { ok: true, request } : reserved;
     },
 

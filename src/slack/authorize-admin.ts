@@ -3,8 +3,15 @@ import { type AuditAction, audit } from './audit.js';
 import type { BotDeps } from './bot-deps.js';
 
 /**
+ * How long we wait for Slack to say who a user is before refusing with "try again". Not the ack's
+ * bound: handlers race this check against the ack budget (ack-budget.ts) and, past it, ack first and
+ * tell the verdict by response_url; this only stops a handler from waiting on Slack for ever.
+ */
+export const VERIFY_TIMEOUT_MS = 10_000;
+
+/**
  * Checks the user behind a request and writes the audit line, allowed or refused. The check is bounded
- * in time: a Slack that does not answer is a refusal ("try again"), never a hung ack.
+ * in time: a Slack that does not answer is a refusal ("try again"), never a hung handler.
  */
 export async function authorizeAdmin(
   deps: BotDeps,
@@ -17,7 +24,7 @@ export async function authorizeAdmin(
     enterprise?: boolean | undefined;
   },
 ): Promise<AdminVerdict> {
-  const timeoutMs = deps.verifyTimeoutMs ?? 2_000;
+  const timeoutMs = deps.verifyTimeoutMs ?? VERIFY_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<AdminVerdict>((resolve) => {
     timer = setTimeout(

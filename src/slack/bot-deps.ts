@@ -27,6 +27,6 @@ export interface BotDeps {
   respond: ResponsePoster;
   /** Queues a report's re-upload into its thread (`/migrate report <id>`). */
   reports: { reupload(migrationId: string, requestedBy: string): Promise<void> };
-  /** Bounds the admin check before an ack, so an ack never waits past Slack's 3 s on a slow users.info. */
+  /** Bounds the admin check (default VERIFY_TIMEOUT_MS); the ack itself is bounded by the ack budget. */
   verifyTimeoutMs?: number;
 }

@@ -72,6 +72,20 @@ end
 return 1
 `;
 
+/**
+ * KEYS: activeV2, activeV3, recent, then the migration's own keys. ARGV: id. A reservation undone in
+ * one command: sent right behind a reserve whose answer was lost, it runs after it whenever that
+ * lands (same connection, in order), so the apps are never left held by a run without a job.
+ */
+const DISCARD_LUA = `
+for i = 1, 2 do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+end
+redis.call('ZREM', KEYS[3], ARGV[1])
+for i = 4, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1
+`;
+
 const RESERVE = redisScript(RESERVE_LUA);
 const RELEASE = redisScript(RELEASE_LUA);
 
@@ -167,14 +181,17 @@ export function createMigrationRecords(redis: RedisConnection, prefix: string, j
 
     /** Drops a reservation that never started (the thread could not be posted): as if never made. */
     async discard(request: MigrationRequest): Promise<void> {
-      await runScript(
-        redis,
-        RELEASE,
-        [keys.activeV2(request.v2AppId), keys.activeV3(request.v3AppId)],
-        [request.migrationId],
+      const id = request.migrationId;
+      // EVAL, not EVALSHA: a NOSCRIPT answer would come too late for a fallback when Redis is stalled.
+      await redis.eval(
+        DISCARD_LUA,
+        3 + keys.allOf(id).length,
+        keys.activeV2(request.v2AppId),
+        keys.activeV3(request.v3AppId),
+        keys.recent(),
+        ...keys.allOf(id),
+        id,
       );
-      await redis.del(...keys.allOf(request.migrationId));
-      await redis.zrem(keys.recent(), request.migrationId);
     },
 
     /** The live migration of a v2 or v3 app, if any. */

@@ -98,6 +98,7 @@ v3_apps:
   const producer = createMigrationProducer({
     records,
     queue,
+    logger: silentLogger,
     attempts: { attempts: 2, backoff: { type: 'fixed', delay: 200 } },
   });
   const recorder = createRecordingNotifier();

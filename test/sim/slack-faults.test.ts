@@ -95,3 +95,26 @@ describe('failNext', () => {
     expect(sim.calls()).toHaveLength(1);
   });
 });
+
+describe('setLatency', () => {
+  it('answers that method late, and only that one, until set back to 0', async () => {
+    sim.setLatency('users.info', 300);
+    const client = simClient(sim);
+    const started = Date.now();
+    const [info] = await Promise.all([
+      client.users.info({ user: 'U_ADMIN' }).then((answer) => ({ answer, ms: Date.now() - started })),
+      client.auth.test(),
+    ]);
+    expect(info.ms).toBeGreaterThanOrEqual(300);
+    expect(info.answer.user?.is_admin).toBe(true);
+    // The other method was not held behind it.
+    const [infoCall] = sim.calls('users.info');
+    const [authCall] = sim.calls('auth.test');
+    expect(authCall?.ok).toBe(true);
+    expect(infoCall?.at).toBeLessThanOrEqual(started + 300);
+    sim.setLatency('users.info', 0);
+    const again = Date.now();
+    await client.users.info({ user: 'U_ADMIN' });
+    expect(Date.now() - again).toBeLessThan(300);
+  });
+});

@@ -127,6 +127,7 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
     view: (viewId) => state.viewSnapshot(viewId),
     dmChannelFor: (userId) => state.directory.dmChannelFor(userId),
     failNext: (fault) => state.faults.add(fault),
+    setLatency: (method, ms) => state.setLatency(method, ms),
     issueTriggerId: (issue) => state.triggers.issue(issue?.ageMs),
     issueResponseUrl: (target) => state.responseUrls.issue(url, target),
     responses: () => state.responseUrls.received.map((response) => structuredClone(response)),

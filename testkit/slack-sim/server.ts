@@ -130,6 +130,9 @@ async function handleApi(
   call.args = recordedArgs;
   if (token !== undefined) call.token = token;
 
+  // The answer is computed after the wait, as a slow Slack would: state changes meanwhile are seen.
+  const latency = state.latencies.get(method);
+  if (latency !== undefined) await new Promise((resolve) => setTimeout(resolve, latency));
   const fault = state.faults.take(method);
   if (fault !== undefined && serveFault(res, call, fault)) return;
   // Only calls that would otherwise be answered count against the limits (a bad token is not served).

@@ -77,6 +77,8 @@ export class SimState {
   readonly viewEvents: SimViewEvent[] = [];
   readonly views = new Map<string, StoredView>();
   readonly files = new Map<string, StoredFile>();
+  /** Method → how long its answers wait (`setLatency`). */
+  readonly latencies = new Map<string, number>();
   private idCounter = 0;
 
   constructor(readonly config: SimConfig) {
@@ -90,6 +92,12 @@ export class SimState {
     return `${prefix}SIM${String(this.idCounter).padStart(6, '0')}`;
   }
 
+  setLatency(method: string, ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`setLatency: ms must be ≥ 0, got ${ms}`);
+    if (ms === 0) this.latencies.delete(method);
+    else this.latencies.set(method, ms);
+  }
+
   findMessage(channel: string, ts: string): SimMessage | undefined {
     return this.messages.find((message) => message.channel === channel && message.ts === ts);
   }
@@ -98,6 +106,7 @@ export class SimState {
     this.directory.reset();
     this.triggers.clear();
     this.faults.clear();
+    this.latencies.clear();
     this.responseUrls.clear();
     this.rateLimits.clear();
     this.socketTickets.clear();

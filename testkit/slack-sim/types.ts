@@ -222,6 +222,11 @@ export interface SlackSim {
 
   /** Queue a fault for the next matching request(s); `method: '*'` matches any. */
   failNext(fault: SimFault): void;
+  /**
+   * Answers every later call of `method` after `ms` (0 undoes it), as a slow Slack does: `users.info`
+   * at 2.5 s leaves a handler that awaits it no time to ack within Slack's 3 s.
+   */
+  setLatency(method: string, ms: number): void;
   /** A trigger id as Slack would put in an interaction payload; it works once, for `triggerTtlMs`. */
   issueTriggerId(options?: IssueTriggerOptions): string;
   /**

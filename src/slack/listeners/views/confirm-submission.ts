@@ -1,9 +1,10 @@
-import type { App } from '@slack/bolt';
+import type { App, ViewResponseAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { MigrationRequest } from '../../../migration/request.js';
 import { logDropped } from '../../../shared/best-effort.js';
 import type { Logger } from '../../../shared/logger.js';
+import { ackGuard } from '../../ack-budget.js';
 import { authorizeAdmin } from '../../authorize-admin.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { formInputSchema } from '../../form.js';
@@ -18,6 +19,15 @@ const confirmMetadataSchema = z.object({
   responseUrl: z.string().max(500).optional(),
   form: formInputSchema,
 });
+
+/** The modal's answer when the outcome is not known within the ack budget. */
+const WORKING = {
+  response_action: 'update' as const,
+  view: noticeView(
+    'Working on it',
+    'Slack or our migration records are slow right now, so nothing is started yet. I will tell you where you typed /migrate (or by direct message) whether the migration started; you can close this window.',
+  ),
+};
 
 const RECORDS_DOWN = 'migration records are unavailable right now (Redis does not answer); try again shortly';
 
@@ -37,67 +47,59 @@ function slackErrorCode(error: unknown): string | undefined {
  */
 export function registerConfirmSubmission(app: App, deps: BotDeps): void {
   app.view(CALLBACK.confirm, async ({ ack, body, view, client }) => {
+    const guard = ackGuard<ViewResponseAction>((response) => ack(response));
     const userId = body.user.id;
     const teamId = body.team?.id ?? body.user.team_id;
-    const verdict = await authorizeAdmin(deps, {
-      userId,
-      teamId,
-      what: 'confirm.submit',
-      enterpriseId: body.enterprise?.id ?? undefined,
-      enterprise: body.is_enterprise_install === true,
-    });
-    if (!verdict.ok) {
-      await ack({
-        response_action: 'update',
-        view: noticeView('Not allowed', `Nothing was started: ${verdict.reason}.`),
-      });
-      return;
-    }
     const metadata = confirmMetadataSchema.safeParse(safeJson(view.private_metadata));
-    const v2 = metadata.success ? deps.registry.v2(metadata.data.form.v2AppId) : undefined;
-    const v3 = metadata.success ? deps.registry.v3(metadata.data.form.v3AppId) : undefined;
-    if (!metadata.success || !v2 || !v3 || v2.region !== v3.region) {
-      await ack({
-        response_action: 'update',
-        view: noticeView('Not started', 'This confirmation is out of date or invalid; type /migrate again.'),
-      });
-      return;
-    }
-    const { form, channel: invokingChannel, responseUrl } = metadata.data;
+    const responseUrl = metadata.success ? metadata.data.responseUrl : undefined;
     // Notices go where /migrate was typed (the response_url works even where the bot cannot post);
     // a DM from the bot is the fallback when that URL is gone (used up, or older than 30 minutes).
     const tell = async (text: string) => {
       if (!(await deps.respond(responseUrl, { text }))) await tellUser(client, userId, text, deps.logger);
     };
+    // In the modal while Slack still waits for the ack; past it, where /migrate was typed.
+    const answer = async (title: string, text: string) => {
+      if (!(await guard.ack({ response_action: 'update', view: noticeView(title, text) }))) await tell(text);
+    };
+    const verdict = await guard.settle(
+      authorizeAdmin(deps, {
+        userId,
+        teamId,
+        what: 'confirm.submit',
+        enterpriseId: body.enterprise?.id ?? undefined,
+        enterprise: body.is_enterprise_install === true,
+      }),
+      WORKING,
+    );
+    if (!verdict.ok) return answer('Not allowed', `Nothing was started: ${verdict.reason}.`);
+    const v2 = metadata.success ? deps.registry.v2(metadata.data.form.v2AppId) : undefined;
+    const v3 = metadata.success ? deps.registry.v3(metadata.data.form.v3AppId) : undefined;
+    if (!metadata.success || !v2 || !v3 || v2.region !== v3.region)
+      return answer('Not started', 'This confirmation is out of date or invalid; type /migrate again.');
+    const { form, channel: invokingChannel } = metadata.data;
     const threadChannel = deps.migrateChannel ?? invokingChannel;
 
     let reserved: Awaited<ReturnType<typeof deps.producer.reserve>>;
     try {
-      reserved = await deps.producer.reserve({
-        ...form,
-        requestedBy: userId,
-        teamId,
-        slack: { channel: threadChannel },
-      });
+      reserved = await guard.settle(
+        deps.producer.reserve({ ...form, requestedBy: userId, teamId, slack: { channel: threadChannel } }),
+        WORKING,
+      );
     } catch (error) {
       deps.logger.error('could not reserve the apps', { error });
-      await ack({ response_action: 'update', view: noticeView('Not started', RECORDS_DOWN) });
-      return;
+      return answer('Not started', `Nothing was started: ${RECORDS_DOWN}.`);
     }
     if (!reserved.ok) {
       const running = reserved.record?.request.slack;
-      const link = threadPlace(await deps.permalinks.of(running), running);
+      const link = threadPlace(await guard.settle(deps.permalinks.of(running), WORKING), running);
       const which = reserved.code === 'v2_busy' ? 'of this v2 application' : 'into this v3 application';
-      await ack({
-        response_action: 'update',
-        view: noticeView(
-          'Already running',
-          `A migration ${which} is already running (\`${reserved.migrationId}\`): ${link}. Nothing new was started.`,
-        ),
-      });
-      return;
+      return answer(
+        'Already running',
+        `A migration ${which} is already running (\`${reserved.migrationId}\`): ${link}. Nothing new was started.`,
+      );
     }
-    await ack({ response_action: 'clear' });
+    // Acked late ("working on it"): the start is told by message below, even in the same channel.
+    const ackedLate = !(await guard.ack({ response_action: 'clear' }));
 
     const request = reserved.request;
     const labels = { v2Name: v2.name, v3Name: v3.name, region: v2.region };
@@ -174,7 +176,7 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
       await tell(`The migration could not be queued (${RECORDS_DOWN}). Nothing was started.`);
       return;
     }
-    if (threadTs && threadChannel !== invokingChannel) {
+    if (threadTs && (ackedLate || threadChannel !== invokingChannel)) {
       const link = threadLink(await deps.permalinks.of({ channel: threadChannel, threadTs }));
       await tell(`Migration started: follow it in the ${link} in <#${threadChannel}>.`);
     }
