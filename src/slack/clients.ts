@@ -3,6 +3,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../shared/logger.js';
 import { boltLogger } from './bolt-logger.js';
 import { MeteredWebClient } from './metered-client.js';
+import { PacedWebClient } from './paced-client.js';
 import type { SlackPacing } from './slack-pacing.js';
 
 /**
@@ -35,16 +36,8 @@ export function createSlackClients(options: {
 }): SlackClients {
   const { token, slackApiUrl, logger, metrics } = options;
   const quiet = boltLogger(logger, LogLevel.ERROR);
-  const build = (
-    name: string,
-    extra: object,
-    before?: ConstructorParameters<typeof MeteredWebClient>[2]['before'],
-  ) =>
-    new MeteredWebClient(
-      token,
-      { slackApiUrl, logger: quiet, ...extra },
-      { metrics, logger, name, ...(before ? { before } : {}) },
-    );
+  const build = (name: string, extra: object) =>
+    new MeteredWebClient(token, { slackApiUrl, logger: quiet, ...extra }, { metrics, logger, name });
   return {
     interactive: build('interactive', {
       timeout: INTERACTIVE_TIMEOUT_MS,
@@ -52,18 +45,16 @@ export function createSlackClients(options: {
       // A 429 here is an answer ("try again"), not a reason to hold the admin past Slack's 3 s.
       rejectRateLimitedCalls: true,
     }),
-    thread: build(
-      'thread',
+    thread: new PacedWebClient(
+      token,
       {
+        slackApiUrl,
+        logger: quiet,
         timeout: THREAD_TIMEOUT_MS,
         // Bounded: a Slack outage must not hold a migration (or an ack) for half an hour.
         retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
       },
-      async (method, args) => {
-        const channel = args?.channel;
-        if (method === 'chat.postMessage' && typeof channel === 'string')
-          await options.pacing()?.post(channel);
-      },
+      { metrics, logger, name: 'thread', pacing: options.pacing },
     ),
     progress: build('progress', {
       timeout: PROGRESS_TIMEOUT_MS,

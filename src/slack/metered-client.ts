@@ -2,9 +2,6 @@ import { type WebAPICallResult, WebClient, WebClientEvent, type WebClientOptions
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../shared/logger.js';
 
-/** Runs before a call is queued (e.g. to wait for a rate-limit slot); rejecting fails the call. */
-export type BeforeCall = (method: string, options: Record<string, unknown> | undefined) => Promise<void>;
-
 /**
  * A WebClient that counts its calls by method and result, and Slack's 429s by method. Every method of
  * the client (`chat.postMessage`, …) is bound to `apiCall` when the client is built, so overriding it
@@ -12,22 +9,19 @@ export type BeforeCall = (method: string, options: Record<string, unknown> | und
  */
 export class MeteredWebClient extends WebClient {
   readonly #metrics: Metrics;
-  readonly #before: BeforeCall | undefined;
 
   constructor(
     token: string | undefined,
     options: WebClientOptions,
-    observe: { metrics: Metrics; logger: Logger; name: string; before?: BeforeCall },
+    observe: { metrics: Metrics; logger: Logger; name: string },
   ) {
     super(token, options);
     this.#metrics = observe.metrics;
-    this.#before = observe.before;
     watchRateLimits(this, observe);
   }
 
   override async apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
     try {
-      await this.#before?.(method, options);
       const result = await super.apiCall(method, options);
       this.#metrics.slackCalls.inc({ method, result: 'ok' });
       return result;
