@@ -80,19 +80,6 @@ describe('five migrations at once under Slack’s rate limits', () => {
     // 1 a second would allow in a burst, and more progress than 50 edits could show.
     const calls = stack.slack.calls();
     const posts = calls.filter((c) => c.method === 'chat.postMessage' && c.status === 200);
-    console.info(
-      'MEASURE',
-      JSON.stringify({
-        posts: posts.length,
-        edits: calls.filter((c) => c.method === 'chat.update' && c.status === 200).length,
-        maxEditsPerMin: maxInSlidingWindow(
-          calls.filter((c) => c.method === 'chat.update' && c.status === 200).map((c) => c.at),
-          60_000,
-        ),
-        post429: calls.filter((c) => c.method === 'chat.postMessage' && c.status === 429).length,
-        span: (calls.at(-1)?.at ?? 0) - (calls[0]?.at ?? 0),
-      }),
-    );
     expect(posts.length).toBeGreaterThan(50);
     // Admin checks never waited behind a limit, and edits stayed inside Tier 3's 50 a minute.
     expect(calls.filter((c) => c.method === 'users.info' && c.status === 429)).toEqual([]);
