@@ -1,6 +1,5 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LogLevel, type WebClient } from '@slack/web-api';
 import type { AppsRegistry } from '../config/apps-registry.js';
 import type { Env, Role } from '../config/env.js';
 import { describeRedisTarget, keyPrefixFor, parseRedisTarget } from '../config/redis-target.js';
@@ -32,15 +31,15 @@ import { logDropped } from '../shared/best-effort.js';
 import type { Logger } from '../shared/logger.js';
 import { type AdminVerifier, createAdminVerifier } from '../slack/admin-verifier.js';
 import { audit } from '../slack/audit.js';
-import { boltLogger } from '../slack/bolt-logger.js';
 import { type RunningBot, startBot } from '../slack/bot.js';
 import { createChannelReach } from '../slack/channel-reach.js';
-import { createFastClient, createPatientClient } from '../slack/fast-client.js';
+import { createSlackClients } from '../slack/clients.js';
+import { createFastClient } from '../slack/fast-client.js';
 import { listen } from '../slack/http-server.js';
-import { MeteredWebClient } from '../slack/metered-client.js';
 import { createPermalinks } from '../slack/permalinks.js';
 import { createReportFallback } from '../slack/report-fallback.js';
 import { createResponsePoster } from '../slack/response-url.js';
+import { createSlackPacing, type SlackPacing } from '../slack/slack-pacing.js';
 import { createThreadNotifier } from '../slack/thread-notifier.js';
 import { checkUsergroupAtStart } from '../slack/usergroup-errors.js';
 import { learnWorkspace, type Workspace } from '../slack/workspace.js';
@@ -82,19 +81,6 @@ export interface RunningServices {
   close(): Promise<void>;
 }
 
-function slackClient(env: Env, logger: Logger, metrics: Metrics): WebClient {
-  return new MeteredWebClient(
-    env.slackBotToken.reveal(),
-    {
-      slackApiUrl: env.slackApiUrl,
-      logger: boltLogger(logger, LogLevel.ERROR),
-      // Bounded: a Slack outage must not hold a migration (or an ack) for half an hour.
-      retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
-    },
-    metrics,
-  );
-}
-
 function policyOf(env: Env, workspace: Workspace) {
   return {
     teamId: workspace.teamId,
@@ -129,16 +115,31 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
   if ('error' in target) throw new Error(`REDIS_URL ${target.error}`);
   const prefix = options.prefix ?? keyPrefixFor(target, DEFAULT_PREFIX);
   const metrics = options.metrics ?? createMetrics({ logger });
-  const client = slackClient(env, logger, metrics);
+  // The budgets need the workspace, which the first calls learn; until then nothing is posted.
+  let pacing: SlackPacing | undefined;
+  const clients = createSlackClients({
+    token: env.slackBotToken.reveal(),
+    slackApiUrl: env.slackApiUrl,
+    logger,
+    metrics,
+    pacing: () => pacing,
+  });
   const http: HttpSettings = {
     ...(options.http ?? PRODUCTION_HTTP),
     onEvent: bothHooks(options.http?.onEvent, observeNylasHttp(metrics)),
   };
   // Before anything starts: which workspace is ours, and can the allowed user group be read at all?
-  const workspace = await learnWorkspace(client, env.slackTeamId);
-  const groupWarning = await checkUsergroupAtStart(client, env.allowedUsergroup);
+  // Start-up may wait out a 429 (the thread client does); nobody is waiting on an ack yet.
+  const workspace = await learnWorkspace(clients.thread, env.slackTeamId);
+  const groupWarning = await checkUsergroupAtStart(clients.thread, env.allowedUsergroup);
   if (groupWarning) logger.warn(groupWarning);
-  const verifier = createAdminVerifier({ client, policy: policyOf(env, workspace), logger });
+  const verifier = createAdminVerifier({
+    client: clients.interactive,
+    policy: policyOf(env, workspace),
+    logger,
+  });
+  const slackPacing = (redis: RedisConnection) =>
+    createSlackPacing(redis, { keyPrefix: prefix, teamId: workspace.teamId });
   const closers: Array<() => Promise<unknown>> = [];
   const running: RunningServices = {
     metrics,
@@ -154,13 +155,20 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       const connection: RedisConnection = createWorkerConnection(env.redisUrl.reveal());
       connection.on('error', (error) => logger.warn('redis connection error (worker)', { error }));
       closers.push(() => connection.quit());
+      pacing = slackPacing(connection);
       const worker = createMigrationWorker({
         redis: connection,
         prefix,
         registry,
         nylas: createNylasClientFactory({ hosts: env.nylasHosts, http }),
-        notifier: createThreadNotifier({ client, registry, logger }),
-        reportFallback: createReportFallback({ client, logger }),
+        notifier: createThreadNotifier({
+          client: clients.thread,
+          progressClient: clients.progress,
+          pacing,
+          registry,
+          logger,
+        }),
+        reportFallback: createReportFallback({ client: clients.thread, logger }),
         verifyAdmin: workerAdminCheck(verifier, logger),
         logger,
         httpTimeoutMs: http.timeoutMs ?? PRODUCTION_TIMINGS.httpTimeoutMs,
@@ -184,6 +192,8 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       connection.on('error', (error) => logger.warn('redis connection error (bot)', { error }));
       closers.push(() => connection.quit());
       await waitReady(connection);
+      // The parent post is paced with the worker's posts; in a bot-only process over the bot's connection.
+      pacing ??= slackPacing(connection);
       const records = createMigrationRecords(connection, prefix, migrationJobKeyPrefix(prefix));
       const queue: MigrationQueue = createMigrationQueue(connection, prefix);
       const reportQueue = createReportQueue(connection, prefix);
@@ -203,7 +213,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
           verifier,
           logger,
           migrateChannel: env.migrateChannel,
-          threadClient: createPatientClient(env.slackBotToken.reveal(), env.slackApiUrl),
+          threadClient: clients.thread,
           reach: createChannelReach(fastClient),
           permalinks: createPermalinks(fastClient, logger),
           respond: createResponsePoster({ slackApiUrl: env.slackApiUrl, logger }),

@@ -82,6 +82,12 @@ export interface RateBudget {
    * signal shared by more than 10 concurrent callers.
    */
   acquire(scope: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Takes the slot of `scope` only if it is free now, without waiting: true means send at once, false
+   * means no slot (nothing was reserved, so a refused try never delays anyone). For work that is better
+   * dropped than late, such as a progress edit that the next one supersedes.
+   */
+  tryAcquire(scope: string): Promise<boolean>;
 }
 
 /** The Redis commands the budget uses; a full `Redis` connection fits. */
@@ -105,6 +111,22 @@ redis.call('SET', KEYS[1], string.format('%.0f', newNext), 'PX', string.format('
 return slot - now
 `;
 const RESERVE_SLOT = redisScript(RESERVE_SLOT_LUA);
+
+/**
+ * The same reservation, made only when the slot would start now (`next ≤ now`): returns 1 when taken,
+ * 0 when the next slot lies in the future (then nothing is written). Same KEYS and ARGV.
+ */
+const TRY_RESERVE_SLOT_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local nextSlot = tonumber(redis.call('GET', KEYS[1]) or '0')
+if nextSlot > now then return 0 end
+local newNext = now + tonumber(ARGV[1])
+local ttlMs = math.ceil((newNext - now) / 1000) + tonumber(ARGV[2])
+redis.call('SET', KEYS[1], string.format('%.0f', newNext), 'PX', string.format('%.0f', ttlMs))
+return 1
+`;
+const TRY_RESERVE_SLOT = redisScript(TRY_RESERVE_SLOT_LUA);
 
 /**
  * Creates a budget that paces every `acquire` of one scope, from any number of processes sharing
@@ -135,10 +157,22 @@ export function createRateBudget(redis: RateBudgetRedis, opts: RateBudgetOptions
     return reply / 1000;
   }
 
+  const keyOf = (scope: string) => {
+    if (!scope) throw new RateBudgetError('rate_budget_invalid_options', 'scope must not be empty');
+    return `${opts.keyPrefix}:rate:${scope}`;
+  };
+
   return {
+    async tryAcquire(scope) {
+      const reply = await runScript(redis, TRY_RESERVE_SLOT, [keyOf(scope)], [intervalUs, IDLE_KEY_GRACE_MS]);
+      if (reply !== 0 && reply !== 1) {
+        throw new TypeError(`rate budget script returned ${String(reply)}, expected 0 or 1`);
+      }
+      return reply === 1;
+    },
+
     async acquire(scope, signal) {
-      if (!scope) throw new RateBudgetError('rate_budget_invalid_options', 'scope must not be empty');
-      const key = `${opts.keyPrefix}:rate:${scope}`;
+      const key = keyOf(scope);
       for (let discards = 0; ; ) {
         signal?.throwIfAborted();
         const requestedAt = performance.now();

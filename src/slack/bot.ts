@@ -7,7 +7,7 @@ import { boltLogger } from './bolt-logger.js';
 import type { BotDeps } from './bot-deps.js';
 import { createBotHttpServer, EVENTS_PATH, listen } from './http-server.js';
 import { registerListeners } from './listeners/index.js';
-import { countRateLimits } from './metered-client.js';
+import { watchRateLimits } from './metered-client.js';
 
 export interface BotOptions {
   deps: BotDeps;
@@ -34,6 +34,8 @@ export interface RunningBot {
 /** Builds the Bolt app (HTTP mode, or Socket Mode when an app token is given) and starts serving. */
 /** Slack calls made by listeners: quick and few, since a trigger id dies in 3 seconds. */
 const LISTENER_RETRIES = { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 };
+/** A views.open that has not answered in this long has missed its trigger id's 3 s anyway. */
+const LISTENER_TIMEOUT_MS = 3_000;
 /** Socket Mode's client retries most start-up errors for ever; a bot that cannot connect must say so. */
 const SOCKET_START_TIMEOUT_MS = 30_000;
 
@@ -41,7 +43,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { deps } = options;
   const logger = boltLogger(deps.logger, LogLevel.WARN);
   // An explicit retryConfig also stops the Socket Mode client from writing its own (100 retries) into it.
-  const clientOptions = { slackApiUrl: options.slackApiUrl, retryConfig: LISTENER_RETRIES };
+  const clientOptions = {
+    slackApiUrl: options.slackApiUrl,
+    retryConfig: LISTENER_RETRIES,
+    timeout: LISTENER_TIMEOUT_MS,
+  };
   let app: App;
   let httpReceiver: HTTPReceiver | undefined;
   let socketReceiver: SocketModeReceiver | undefined;
@@ -89,7 +95,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     });
   });
   registerListeners(app, deps);
-  if (options.metrics) countRateLimits(app.client, options.metrics);
+  watchRateLimits(app.client, { metrics: options.metrics, logger: deps.logger, name: 'bolt' });
 
   const server: Server = createBotHttpServer({
     slackListener: httpReceiver?.requestListener,

@@ -16,15 +16,3 @@ export function createFastClient(token: string, slackApiUrl: string, timeoutMs =
     rejectRateLimitedCalls: true,
   });
 }
-
-/**
- * The opposite, for the thread's parent message, posted after the ack: Slack allows one message a
- * second per channel, so several admins confirming at once (or a busy MIGRATE_CHANNEL) must queue up
- * behind each other's Retry-After rather than give up after the listeners' two retries.
- */
-export function createPatientClient(token: string, slackApiUrl: string): WebClient {
-  return new WebClient(token, {
-    slackApiUrl,
-    retryConfig: { retries: 12, factor: 1.3, minTimeout: 300, maxTimeout: 3_000, randomize: true },
-  });
-}

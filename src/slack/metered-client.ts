@@ -1,5 +1,6 @@
 import { type WebAPICallResult, WebClient, WebClientEvent, type WebClientOptions } from '@slack/web-api';
 import type { Metrics } from '../observability/metrics.js';
+import type { Logger } from '../shared/logger.js';
 
 /**
  * A WebClient that counts its calls by method and result, and Slack's 429s by method. Every method of
@@ -9,10 +10,14 @@ import type { Metrics } from '../observability/metrics.js';
 export class MeteredWebClient extends WebClient {
   readonly #metrics: Metrics;
 
-  constructor(token: string | undefined, options: WebClientOptions, metrics: Metrics) {
+  constructor(
+    token: string | undefined,
+    options: WebClientOptions,
+    observe: { metrics: Metrics; logger: Logger; name: string },
+  ) {
     super(token, options);
-    this.#metrics = metrics;
-    countRateLimits(this, metrics);
+    this.#metrics = observe.metrics;
+    watchRateLimits(this, observe);
   }
 
   override async apiCall(method: string, options?: Record<string, unknown>): Promise<WebAPICallResult> {
@@ -27,11 +32,19 @@ export class MeteredWebClient extends WebClient {
   }
 }
 
-/** Counts 429s of any WebClient (Bolt's own included): the method is the last part of the URL. */
-export function countRateLimits(client: WebClient, metrics: Metrics): void {
-  client.on(WebClientEvent.RATE_LIMITED, (_retrySec: number, info?: { url?: string }) => {
+/**
+ * Counts and logs the 429s of any WebClient (Bolt's own included): which client, which method (the last
+ * part of the URL) and the Retry-After, so a limit that bites is seen before users feel it. Only the URL
+ * is read from the event: its body holds the token.
+ */
+export function watchRateLimits(
+  client: WebClient,
+  observe: { metrics?: Metrics | undefined; logger: Logger; name: string },
+): void {
+  client.on(WebClientEvent.RATE_LIMITED, (retryAfterSeconds: number, info?: { url?: string }) => {
     const method = info?.url?.split('/').filter(Boolean).pop() ?? 'unknown';
-    metrics.slackRateLimited.inc({ method });
+    observe.metrics?.slackRateLimited.inc({ method });
+    observe.logger.warn('Slack rate limited a call', { client: observe.name, method, retryAfterSeconds });
   });
 }
 

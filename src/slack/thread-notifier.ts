@@ -4,6 +4,7 @@ import type { AppsRegistry } from '../config/apps-registry.js';
 import type { MigrationRef, Notifier } from '../migration/notifier.js';
 import type { ProgressPayload } from '../migration/progress.js';
 import type { Logger } from '../shared/logger.js';
+import type { SlackPacing } from './slack-pacing.js';
 import { classifyUploadError } from './upload-errors.js';
 import {
   type AppLabels,
@@ -32,9 +33,16 @@ interface ThreadState {
  * progress (throttled), the CSV uploaded into the thread. Slack trouble never reaches the migration:
  * events throw so the runner's bounded retry can apply, progress edits are dropped on failure (the next
  * one carries the truth), and a failed upload throws so the report is kept owed.
+ *
+ * With `pacing`, every process's edits share the workspace's chat.update budget: a progress edit is
+ * sent only when a slot is free (else skipped, and tried again on the next update), a final edit
+ * waits for one. `progressClient` sends progress edits without retries, so a 429 drops the edit
+ * instead of pausing the client that carries the replies.
  */
 export function createThreadNotifier(deps: {
   client: Pick<WebClient, 'chat' | 'filesUploadV2'>;
+  progressClient?: Pick<WebClient, 'chat'>;
+  pacing?: SlackPacing;
   registry: AppsRegistry;
   logger: Logger;
   minEditIntervalMs?: number;
@@ -56,11 +64,15 @@ export function createThreadNotifier(deps: {
     return state;
   };
 
-  async function editParent(ref: MigrationRef, state: ParentState): Promise<void> {
+  async function editParent(
+    ref: MigrationRef,
+    state: ParentState,
+    client: Pick<WebClient, 'chat'> = deps.client,
+  ): Promise<void> {
     const thread = ref.slack;
     if (!thread?.threadTs) return;
     const message = parentMessage(ref, labels(ref), state);
-    await deps.client.chat.update({
+    await client.chat.update({
       channel: thread.channel,
       ts: thread.threadTs,
       text: message.text,
@@ -92,7 +104,10 @@ export function createThreadNotifier(deps: {
             ? { kind: 'finished', summary: event.summary }
             : { kind: 'failed', reason: event.reason, summary: event.summary };
         // The parent's final state does not depend on the reply getting through (no Cancel left behind).
-        await editParent(ref, final).catch((error: unknown) =>
+        await (async () => {
+          await deps.pacing?.finalEdit();
+          await editParent(ref, final);
+        })().catch((error: unknown) =>
           deps.logger.warn('final status edit failed', { migrationId: ref.migrationId, error }),
         );
       }
@@ -118,10 +133,12 @@ export function createThreadNotifier(deps: {
         );
       }
       if (percent < state.lastPercent + EDIT_EVERY_PERCENT || now() - state.lastEditAt < minInterval) return;
-      state.lastEditAt = now();
-      state.lastPercent = percent;
       try {
-        await editParent(ref, { kind: 'running', progress });
+        // No free slot: skip, and leave the throttle as it was so that the next update tries again.
+        if (deps.pacing && !(await deps.pacing.tryProgressEdit())) return;
+        state.lastEditAt = now();
+        state.lastPercent = percent;
+        await editParent(ref, { kind: 'running', progress }, deps.progressClient);
       } catch (error) {
         deps.logger.warn('progress edit dropped', { migrationId: ref.migrationId, error });
       }
