@@ -105,6 +105,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.http ? { http: options.http } : {}),
       ...(options.worker ? { worker: options.worker } : {}),
       bot: { host: '127.0.0.1', port: 0 },
+      // The stand-in plays Slack's 1 message/s per channel only when asked: then the production
+      // spacing; otherwise a short one, so tests and the demo are not paced for a limit that is off.
+      ...(options.slack?.rateLimits ? {} : { slackPostSpacingMs: 25 }),
     });
   } catch (error) {
     await slack.close();

@@ -68,6 +68,8 @@ export interface ServiceOptions {
     Omit<MigrationWorkerOptions, 'redis' | 'registry' | 'nylas' | 'notifier' | 'verifyAdmin' | 'logger'>
   >;
   bot?: { host?: string; port?: number };
+  /** Only for tests and the demo against a Slack stand-in without its per-channel limit. */
+  slackPostSpacingMs?: number;
   /** The process's metrics (main.ts adds process figures); a fresh registry when unset. */
   metrics?: Metrics;
 }
@@ -139,7 +141,11 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
     logger,
   });
   const slackPacing = (redis: RedisConnection) =>
-    createSlackPacing(redis, { keyPrefix: prefix, teamId: workspace.teamId });
+    createSlackPacing(redis, {
+      keyPrefix: prefix,
+      teamId: workspace.teamId,
+      ...(options.slackPostSpacingMs ? { postSpacingMs: options.slackPostSpacingMs } : {}),
+    });
   const closers: Array<() => Promise<unknown>> = [];
   const running: RunningServices = {
     metrics,

@@ -10,7 +10,7 @@ export const CHAT_UPDATES_PER_MINUTE = 45;
  * 250 ms later than its slot (a busy event loop, a slow round trip) still lands a second after the one
  * before it (see rate-budget.ts for the arithmetic with window 1 s, limit 1).
  */
-const POST_SPACING_MS = 1_250;
+export const POST_SPACING_MS = 1_250;
 /** A wake-up later than this gives its post slot back rather than risk a 429; below the 250 ms above. */
 const POST_MAX_LATENESS_MS = 150;
 /** For the per-minute budget a late wake-up costs nothing: 60 s / 45 leaves seconds of slack per slot. */
@@ -32,13 +32,23 @@ export interface SlackPacing {
 
 export function createSlackPacing(
   redis: RateBudgetRedis,
-  options: { keyPrefix: string; teamId: string },
+  options: {
+    keyPrefix: string;
+    teamId: string;
+    /**
+     * Only for tests and the demo against a stand-in whose per-channel limit is off: a shorter spacing
+     * (the production spacing stays whenever the stand-in plays Slack's limits).
+     */
+    postSpacingMs?: number;
+  },
 ): SlackPacing {
+  const postSpacingMs = options.postSpacingMs ?? POST_SPACING_MS;
   const keyPrefix = `${options.keyPrefix}:slack`;
   const posts = createRateBudget(redis, {
     keyPrefix,
-    ratePerSecond: 1_000 / POST_SPACING_MS,
-    maxLatenessMs: POST_MAX_LATENESS_MS,
+    ratePerSecond: 1_000 / postSpacingMs,
+    // Never more than the spacing itself can absorb.
+    maxLatenessMs: Math.min(POST_MAX_LATENESS_MS, Math.floor(postSpacingMs / 5)),
   });
   const edits = createRateBudget(redis, {
     keyPrefix,
