@@ -77,9 +77,7 @@ describe('/migrate over Socket Mode', () => {
     expect((await fetch(`${local.botUrl}/slack/events`, { method: 'POST', body: 'x' })).status).toBe(404);
 
     // A member is refused in the ack itself; nothing opens.
-    const refused = await slack.sendSlashCommand(
-      commandFields({ userId: 'U_MEMBER', triggerId: slack.issueTriggerId() }),
-    );
+    const refused = await slack.sendSlashCommand(commandFields({ userId: 'U_MEMBER' }));
     expect(refused.ack).toEqual({
       envelope_id: refused.envelopeId,
       payload: {
@@ -89,12 +87,11 @@ describe('/migrate over Socket Mode', () => {
     });
     expect(slack.views()).toHaveLength(0);
 
-    // An admin gets a bare ack, then the form, opened with the envelope's trigger id.
-    const triggerId = slack.issueTriggerId();
-    const command = await slack.sendSlashCommand(commandFields({ userId: 'U_ADMIN', triggerId }));
+    // An admin gets a bare ack, then the form, opened with the trigger id the stand-in put in the envelope.
+    const command = await slack.sendSlashCommand(commandFields({ userId: 'U_ADMIN' }));
     expect(command.ack.payload).toEqual({});
     const opened = await waitFor('views.open', () => slack.views().find((event) => event.kind === 'open'));
-    expect(opened.triggerId).toBe(triggerId);
+    expect(opened.triggerId).toBe(command.triggerId);
     expect(slack.calls('views.open')).toEqual([expect.objectContaining({ ok: true })]);
     const form = opened.view;
     expect(form).toMatchObject({ type: 'modal', callback_id: expect.any(String) });
@@ -169,5 +166,26 @@ describe('/migrate over Socket Mode', () => {
     // Stopping the bot closes its side of the socket (the stand-in does not have to).
     await local.services.bot?.close();
     await waitFor('the socket to close', () => (slack.socketConnections() === 0 ? true : undefined), 5_000);
+  });
+  it('a trigger id that expired before the bot used it: no form, the admin is told to type /migrate again', async () => {
+    const { local } = await startSocketStack();
+    stack = local;
+    const { slack } = local;
+    const responseUrl = slack.issueResponseUrl({ channel: 'C_GENERAL', user: 'U_ADMIN' });
+    // The stand-in issues the envelope's trigger id 5 s in the past: views.open finds it expired.
+    const command = await slack.sendSlashCommand(commandFields({ userId: 'U_ADMIN', responseUrl }), {
+      triggerAgeMs: 5_000,
+    });
+    expect(command.ack.payload).toEqual({});
+    const notice = await waitFor('the notice', () => slack.responses().find((r) => r.user === 'U_ADMIN'));
+    expect(notice.body).toMatchObject({ text: expect.stringMatching(/type \/migrate again/) });
+    expect(slack.calls('views.open')).toEqual([
+      expect.objectContaining({
+        ok: false,
+        error: 'expired_trigger_id',
+        args: expect.objectContaining({ trigger_id: command.triggerId }),
+      }),
+    ]);
+    expect(slack.views()).toEqual([]);
   });
 });

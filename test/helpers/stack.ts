@@ -13,9 +13,10 @@ import {
   viewSubmission,
 } from '../../testkit/slack-sim/driver.js';
 import {
+  type LengthUnit,
   type SlackSimOptions,
-  validateModalView,
   validateOptionsResponse,
+  viewSubmissionAckProblems,
 } from '../../testkit/slack-sim/index.js';
 import { waitForJobSettled } from './job-settled.js';
 import { REDIS_URL, uniquePrefix } from './redis.js';
@@ -30,19 +31,17 @@ async function inTime(post: Promise<SlackPost>): Promise<SlackPost> {
 }
 
 /**
- * A view submission's ack as Slack checks it: a pushed or updated view must be valid Block Kit, and
- * `errors` must be text per block. Slack would show the user an error instead, so tests fail here.
+ * A view submission's ack as Slack checks it (the stand-in's own check, as in Socket Mode): a pushed
+ * or updated view must be valid Block Kit, and `errors` text per block. Slack would show the user an
+ * error instead, so tests fail here.
  */
-async function checkedAck(post: Promise<SlackPost>): Promise<SlackPost> {
+async function checkedAck(post: Promise<SlackPost>, lengthUnit: LengthUnit | undefined): Promise<SlackPost> {
   const answer = await inTime(post);
-  const body = answer.json as { response_action?: string; view?: unknown; errors?: unknown } | undefined;
+  const body = answer.json;
   const problems =
-    body?.response_action === 'push' || body?.response_action === 'update'
-      ? validateModalView(body.view)
-      : body?.response_action === 'errors' &&
-          !Object.values((body.errors ?? {}) as object).every((e) => typeof e === 'string' && e.length > 0)
-        ? ['errors must be non-empty text per block']
-        : [];
+    typeof body === 'object' && body !== null
+      ? viewSubmissionAckProblems(body as Record<string, unknown>, lengthUnit)
+      : [];
   if (problems.length > 0) throw new Error(`Slack would refuse this ack: ${problems.join('; ')}`);
   return answer;
 }
@@ -86,6 +85,8 @@ export async function startStack(options: StackOptions = {}) {
   const { nylas, slack, registry, botUrl, redis, records } = local;
   // A read-only handle on the bot's queue, to see when BullMQ has finished a job.
   const queue = createMigrationQueue(redis, prefix);
+  // The stand-in's reading of "characters", for the checks Slack makes on acks.
+  const lengthUnit = options.slack?.lengthUnit;
 
   const stack = {
     nylas,
@@ -152,6 +153,7 @@ export async function startStack(options: StackOptions = {}) {
             values: formValues(values),
           }),
         ),
+        lengthUnit,
       );
     },
 
@@ -177,7 +179,7 @@ export async function startStack(options: StackOptions = {}) {
           }),
         ),
       );
-      const problems = validateOptionsResponse(answer.json);
+      const problems = validateOptionsResponse(answer.json, { lengthUnit });
       if (answer.status !== 200 || problems.length > 0)
         throw new Error(`Slack would refuse this options answer (${answer.status}): ${problems.join('; ')}`);
       return (answer.json as { options: Array<{ text: { text: string }; value: string }> }).options;
@@ -196,6 +198,7 @@ export async function startStack(options: StackOptions = {}) {
             values: {},
           }),
         ),
+        lengthUnit,
       ),
 
     click: (

@@ -1,8 +1,13 @@
 import { SocketModeClient } from '@slack/socket-mode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { commandFields, viewSubmissionPayload } from '../../testkit/slack-sim/driver.js';
-import { type SlackSim, startSlackSim } from '../../testkit/slack-sim/index.js';
+import { commandFields, optionsLoadPayload, viewSubmissionPayload } from '../../testkit/slack-sim/driver.js';
+import {
+  type LengthUnit,
+  RefusedAckError,
+  type SlackSim,
+  startSlackSim,
+} from '../../testkit/slack-sim/index.js';
 import { silentLogger, simClient, slackError } from './slack-client.js';
 
 let sim: SlackSim;
@@ -82,13 +87,17 @@ describe('Socket Mode', () => {
     expect(sim.socketConnections()).toBe(1);
     await sim.waitForSocketConnection(100);
 
-    const fields = commandFields({ userId: 'U_ADMIN', text: 'status', triggerId: sim.issueTriggerId() });
-    const { envelopeId, ack } = await sim.sendSlashCommand(fields);
+    const fields = commandFields({ userId: 'U_ADMIN', text: 'status' });
+    const { envelopeId, ack, triggerId } = await sim.sendSlashCommand(fields);
     expect(ack).toEqual({
       envelope_id: envelopeId,
       payload: { response_type: 'ephemeral', text: 'hello U_ADMIN' },
     });
-    expect(events).toEqual([{ type: 'slash_commands', body: fields, accepts: true }]);
+    // The envelope carries the fields, with a trigger id the stand-in issued (as Slack does).
+    expect(triggerId).not.toBe(fields.trigger_id);
+    expect(events).toEqual([
+      { type: 'slash_commands', body: { ...fields, trigger_id: triggerId }, accepts: true },
+    ]);
   });
 
   it('interactive envelopes carry the HTTP payload; a bare ack comes back with an empty payload', async () => {
@@ -104,13 +113,15 @@ describe('Socket Mode', () => {
       view: { callback_id: 'confirm' },
       values: {},
     });
-    expect((await sim.sendInteractive(submission)).ack.payload).toEqual({ response_action: 'clear' });
+    const submitted = await sim.sendInteractive(submission);
+    expect(submitted.ack.payload).toEqual({ response_action: 'clear' });
     const click = { type: 'block_actions', user: { id: 'U_ADMIN' }, actions: [] };
-    expect((await sim.sendInteractive(click)).ack.payload).toEqual({});
-    // Slack takes a response in a view submission's ack, not in a click's.
+    const clicked = await sim.sendInteractive(click);
+    expect(clicked.ack.payload).toEqual({});
+    // Slack takes a response in a view submission's ack, not in a click's; both get a trigger id.
     expect(received).toEqual([
-      [submission, true],
-      [click, false],
+      [{ ...submission, trigger_id: submitted.triggerId }, true],
+      [{ ...click, trigger_id: clicked.triggerId }, false],
     ]);
   });
 
@@ -172,4 +183,137 @@ describe('Socket Mode', () => {
     const { ack } = await sim.sendSlashCommand(commandFields({ userId: 'U_ADMIN' }));
     expect(ack.payload).toEqual({});
   });
+});
+
+describe('Socket Mode strictness, as in HTTP mode', () => {
+  const modal = (title: string) => ({
+    type: 'modal',
+    callback_id: 'next',
+    title: { type: 'plain_text', text: title },
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Sure?' } }],
+  });
+
+  it('an envelope’s trigger id works once, and not after 3 s', async () => {
+    const web = simClient(sim);
+    const client = socketClient();
+    const opens: Array<Promise<string[]>> = [];
+    client.on('slash_commands', async ({ ack, body }) => {
+      await ack();
+      // Two views.open on one trigger: Slack takes the first only.
+      const open = (title: string) =>
+        web.views.open({ trigger_id: body.trigger_id, view: modal(title) as never }).then(
+          () => 'ok',
+          (error: { data?: { error?: string } }) => String(error.data?.error),
+        );
+      opens.push((async () => [await open('First'), await open('Second')])());
+    });
+    await client.start();
+
+    const fresh = await sim.sendSlashCommand(commandFields({ userId: 'U_ADMIN' }));
+    await sim.sendSlashCommand(commandFields({ userId: 'U_ADMIN' }), { triggerAgeMs: 5_000 });
+    expect(await Promise.all(opens)).toEqual([
+      ['ok', 'exchanged_trigger_id'],
+      ['expired_trigger_id', 'expired_trigger_id'],
+    ]);
+    expect(
+      sim.views().map((event) => [event.triggerId, (event.view.title as { text: string }).text]),
+    ).toEqual([[fresh.triggerId, 'First']]);
+  });
+
+  it('an ack after the deadline fails the envelope, and the late ack is not taken for another', async () => {
+    const client = socketClient();
+    const held: Array<() => Promise<void>> = [];
+    client.on('slash_commands', async ({ ack, body }) => {
+      if (body.text === 'slow') held.push(() => ack({ text: 'too late' }));
+      else await ack({ text: 'on time' });
+    });
+    await client.start();
+    await expect(
+      sim.sendSlashCommand(commandFields({ userId: 'U_ADMIN', text: 'slow' }), { ackTimeoutMs: 200 }),
+    ).rejects.toThrow(/no ack for slash_commands envelope .* within 200 ms/);
+    await held[0]?.();
+    const next = await sim.sendSlashCommand(commandFields({ userId: 'U_ADMIN', text: 'quick' }));
+    expect(next.ack.payload).toEqual({ text: 'on time' });
+  });
+
+  it('refuses acks Slack would refuse: a bad pushed view, empty errors, a bad reply or option list', async () => {
+    const acks: Record<string, unknown> = {
+      bad_push: { response_action: 'push', view: modal('t'.repeat(25)) },
+      bad_update: {
+        response_action: 'update',
+        view: { type: 'modal', title: { type: 'plain_text', text: 'x' } },
+      },
+      empty_error: { response_action: 'errors', errors: { title: '' } },
+      no_errors: { response_action: 'errors', errors: {} },
+      unknown_action: { response_action: 'close' },
+      good_push: { response_action: 'push', view: modal('Confirm') },
+      good_errors: { response_action: 'errors', errors: { title: 'Give it a title' } },
+    };
+    const client = socketClient();
+    client.on('interactive', async ({ ack, body }) => {
+      if (body.type === 'view_submission') await ack(acks[body.view.callback_id] as never);
+      else await ack({ options: [{ text: { type: 'plain_text', text: 'o'.repeat(76) }, value: 'v' }] });
+    });
+    client.on('slash_commands', async ({ ack, body }) => {
+      await ack(
+        body.text === 'bad'
+          ? { blocks: [{ type: 'mystery' }] }
+          : { text: 'fine', response_type: 'ephemeral' },
+      );
+    });
+    await client.start();
+    const submit = (callbackId: string) =>
+      sim.sendInteractive(
+        viewSubmissionPayload({ userId: 'U_ADMIN', view: { callback_id: callbackId }, values: {} }),
+      );
+
+    for (const bad of ['bad_push', 'bad_update', 'empty_error', 'no_errors', 'unknown_action']) {
+      const refused = await submit(bad).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused, bad).toBeInstanceOf(RefusedAckError);
+      expect((refused as RefusedAckError).ack.ack.payload).toEqual(acks[bad]);
+    }
+    await expect(submit('bad_push')).rejects.toThrow(/Slack would refuse this ack: .*\/view\/title\/text/);
+    expect((await submit('good_push')).ack.payload).toEqual(acks.good_push);
+    expect((await submit('good_errors')).ack.payload).toEqual(acks.good_errors);
+
+    await expect(sim.sendSlashCommand(commandFields({ userId: 'U_ADMIN', text: 'bad' }))).rejects.toThrow(
+      RefusedAckError,
+    );
+    expect((await sim.sendSlashCommand(commandFields({ userId: 'U_ADMIN' }))).ack.payload).toEqual({
+      text: 'fine',
+      response_type: 'ephemeral',
+    });
+    const options = optionsLoadPayload({
+      userId: 'U_ADMIN',
+      actionId: 'v2_app_select',
+      blockId: 'v2_app',
+      value: 'ac',
+      view: { id: 'V_1', callback_id: 'form' },
+    });
+    await expect(sim.sendInteractive(options)).rejects.toThrow(/options\/0\/text\/text/);
+  });
+
+  it.each<[LengthUnit, boolean]>([
+    ['utf16', false],
+    ['code_points', true],
+  ])(
+    'counts a pushed title of 13 emoji (26 UTF-16 units) under the %s reading: accepted %s',
+    async (lengthUnit, accepted) => {
+      await sim.close();
+      sim = await startSlackSim({ ackTimeoutMs: 1_000, lengthUnit });
+      const client = socketClient();
+      client.on('interactive', async ({ ack }) =>
+        ack({ response_action: 'push', view: modal('🦊'.repeat(13)) } as never),
+      );
+      await client.start();
+      const sent = sim.sendInteractive(
+        viewSubmissionPayload({ userId: 'U_ADMIN', view: { callback_id: 'form' }, values: {} }),
+      );
+      if (accepted) expect((await sent).ack.payload).toMatchObject({ response_action: 'push' });
+      else await expect(sent).rejects.toThrow(/\/view\/title\/text/);
+    },
+  );
 });

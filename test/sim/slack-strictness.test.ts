@@ -34,9 +34,21 @@ describe('response URLs', () => {
   it('refuse bad Block Kit and text over 40,000 characters', async () => {
     const url = sim.issueResponseUrl({ channel: 'C_GENERAL', user: 'U_ADMIN' });
     expect(await (await post(url, { text: 'x', blocks: [{ type: 'nope' }] })).text()).toBe('invalid_blocks');
-    expect(await (await post(url, { text: '🦊'.repeat(40_001) })).text()).toBe('msg_too_long');
-    // 40,000 emoji are 80,000 UTF-16 units but 40,000 characters: accepted.
-    expect((await post(url, { text: '🦊'.repeat(40_000) })).status).toBe(200);
+    // By default "characters" are UTF-16 units (the stricter reading): an emoji counts 2.
+    expect(await (await post(url, { text: '🦊'.repeat(20_001) })).text()).toBe('msg_too_long');
+    expect((await post(url, { text: '🦊'.repeat(20_000) })).status).toBe(200);
+  });
+
+  it('count code points when the stand-in plays that reading of "characters"', async () => {
+    const codePointSim = await startSlackSim({ lengthUnit: 'code_points' });
+    try {
+      const url = codePointSim.issueResponseUrl({ channel: 'C_GENERAL', user: 'U_ADMIN' });
+      expect(await (await post(url, { text: '🦊'.repeat(40_001) })).text()).toBe('msg_too_long');
+      // 40,000 emoji are 80,000 UTF-16 units but 40,000 code points: accepted.
+      expect((await post(url, { text: '🦊'.repeat(40_000) })).status).toBe(200);
+    } finally {
+      await codePointSim.close();
+    }
   });
 });
 
@@ -68,48 +80,61 @@ describe('who may post where', () => {
 });
 
 describe('lengths and dialogs', () => {
-  it('counts Block Kit lengths in characters (code points), and validates confirm dialogs', async () => {
-    const client = simClient(sim);
-    const button = (confirm: unknown, text = 'Go') => [
-      {
-        type: 'actions',
-        elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text }, confirm }],
-      },
-    ];
-    const dialog = {
-      title: { type: 'plain_text', text: 'Sure?' },
-      text: { type: 'plain_text', text: 'Really.' },
-      confirm: { type: 'plain_text', text: 'Yes' },
-      deny: { type: 'plain_text', text: 'No' },
-    };
-    await client.chat.postMessage({
-      channel: 'C_GENERAL',
-      text: 'ok',
-      blocks: button(dialog, '🦊'.repeat(75)) as never,
-    });
-    expect(
-      await slackError(
-        client.chat.postMessage({
-          channel: 'C_GENERAL',
-          text: 'x',
-          blocks: button(dialog, '🦊'.repeat(76)) as never,
-        }),
-      ),
-    ).toBe('invalid_blocks');
-    const { deny: _deny, ...noDeny } = dialog;
-    expect(
-      await slackError(
-        client.chat.postMessage({ channel: 'C_GENERAL', text: 'x', blocks: button(noDeny) as never }),
-      ),
-    ).toBe('invalid_blocks');
-    const longTitle = { ...dialog, title: { type: 'plain_text', text: 'x'.repeat(101) } };
-    expect(
-      await slackError(
-        client.chat.postMessage({ channel: 'C_GENERAL', text: 'x', blocks: button(longTitle) as never }),
-      ),
-    ).toBe('invalid_blocks');
+  it.each([
+    ['UTF-16 units (the default)', {}, 37],
+    ['code points', { lengthUnit: 'code_points' as const }, 75],
+  ])('counts Block Kit lengths in %s, and validates confirm dialogs', async (_reading, options, fits) => {
+    const lengthSim = await startSlackSim(options);
+    try {
+      await checkLengthsAndDialogs(lengthSim, fits);
+    } finally {
+      await lengthSim.close();
+    }
   });
 });
+
+/** A 75-character button label: `fits` fox emoji pass, one more is refused. */
+async function checkLengthsAndDialogs(sim: SlackSim, fits: number): Promise<void> {
+  const client = simClient(sim);
+  const button = (confirm: unknown, text = 'Go') => [
+    {
+      type: 'actions',
+      elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text }, confirm }],
+    },
+  ];
+  const dialog = {
+    title: { type: 'plain_text', text: 'Sure?' },
+    text: { type: 'plain_text', text: 'Really.' },
+    confirm: { type: 'plain_text', text: 'Yes' },
+    deny: { type: 'plain_text', text: 'No' },
+  };
+  await client.chat.postMessage({
+    channel: 'C_GENERAL',
+    text: 'ok',
+    blocks: button(dialog, '🦊'.repeat(fits)) as never,
+  });
+  expect(
+    await slackError(
+      client.chat.postMessage({
+        channel: 'C_GENERAL',
+        text: 'x',
+        blocks: button(dialog, '🦊'.repeat(fits + 1)) as never,
+      }),
+    ),
+  ).toBe('invalid_blocks');
+  const { deny: _deny, ...noDeny } = dialog;
+  expect(
+    await slackError(
+      client.chat.postMessage({ channel: 'C_GENERAL', text: 'x', blocks: button(noDeny) as never }),
+    ),
+  ).toBe('invalid_blocks');
+  const longTitle = { ...dialog, title: { type: 'plain_text', text: 'x'.repeat(101) } };
+  expect(
+    await slackError(
+      client.chat.postMessage({ channel: 'C_GENERAL', text: 'x', blocks: button(longTitle) as never }),
+    ),
+  ).toBe('invalid_blocks');
+}
 
 describe('files', () => {
   it('refuses an empty upload, and every upload when the workspace forbids them', async () => {

@@ -74,13 +74,29 @@ const KNOWN_ELEMENTS = new Set([...ACCESSORY_ELEMENTS, ...ACTIONS_ELEMENTS, ...I
 type Json = Record<string, unknown>;
 
 /**
- * Slack's limits are in characters; we count code points, so an emoji is one character and a text
- * cut in the middle of a surrogate pair (an invalid string) is never "shorter".
+ * Slack's limits are in "characters" and its docs do not say which: code points (an emoji is one
+ * character) or UTF-16 units (an astral emoji is two, as JavaScript's `length` counts). The stand-in
+ * plays either; `utf16` is the stricter, so it is the default. Either way a text cut in the middle of
+ * a surrogate pair is a bad string, never a "shorter" one.
  */
+export type LengthUnit = 'code_points' | 'utf16';
+
+export const DEFAULT_LENGTH_UNIT: LengthUnit = 'utf16';
+
 export function codePoints(text: string): number {
   let count = 0;
   for (const _ of text) count += 1;
   return count;
+}
+
+/** A text's length in Slack's "characters", under the given reading. */
+export function textLength(text: string, unit: LengthUnit = DEFAULT_LENGTH_UNIT): number {
+  return unit === 'utf16' ? text.length : codePoints(text);
+}
+
+/** How to count lengths while validating (the stand-in's `lengthUnit`). */
+export interface ValidateOptions {
+  lengthUnit?: LengthUnit;
 }
 
 function isObject(value: unknown): value is Json {
@@ -107,6 +123,7 @@ class SurfaceWalker {
   constructor(
     private readonly surface: Surface,
     private readonly problems: Problems,
+    private readonly unit: LengthUnit = DEFAULT_LENGTH_UNIT,
   ) {}
 
   blocks(blocks: unknown, pointer: string): void {
@@ -133,7 +150,7 @@ class SurfaceWalker {
     }
     const blockId = block.block_id;
     if (blockId !== undefined) {
-      if (typeof blockId !== 'string' || blockId.length === 0 || blockId.length > 255) {
+      if (typeof blockId !== 'string' || blockId.length === 0 || textLength(blockId, this.unit) > 255) {
         this.problems.add(`${at}/block_id`, 'must be a string of 1 to 255 characters');
       } else if (this.blockIds.has(blockId)) {
         this.problems.add(`${at}/block_id`, `duplicate block_id ${JSON.stringify(blockId)}`);
@@ -266,7 +283,7 @@ class SurfaceWalker {
     }
     const actionId = element.action_id;
     if (actionId !== undefined) {
-      if (typeof actionId !== 'string' || actionId.length === 0 || actionId.length > 255) {
+      if (typeof actionId !== 'string' || actionId.length === 0 || textLength(actionId, this.unit) > 255) {
         this.problems.add(`${at}/action_id`, 'must be a string of 1 to 255 characters');
       } else if (actionIds.has(actionId)) {
         this.problems.add(`${at}/action_id`, `duplicate action_id ${JSON.stringify(actionId)}`);
@@ -447,7 +464,7 @@ class SurfaceWalker {
     if (initial !== undefined) {
       if (typeof initial !== 'string') {
         this.problems.add(`${at}/initial_value`, 'must be a string');
-      } else if (typeof max === 'number' && initial.length > max) {
+      } else if (typeof max === 'number' && textLength(initial, this.unit) > max) {
         this.problems.add(`${at}/initial_value`, `must be no longer than max_length (${max})`);
       }
     }
@@ -475,7 +492,7 @@ class SurfaceWalker {
       this.problems.add(`${at}/text`, 'must be a string');
     } else if (text.length === 0) {
       this.problems.add(`${at}/text`, 'must be more than 0 characters');
-    } else if (codePoints(text) > rule.max) {
+    } else if (textLength(text, this.unit) > rule.max) {
       this.problems.add(`${at}/text`, `must be less than ${rule.max + 1} characters`);
     }
   }
@@ -492,7 +509,7 @@ class SurfaceWalker {
     if (value === undefined) return;
     if (typeof value !== 'string') {
       this.problems.add(at, 'must be a string');
-    } else if (codePoints(value) > max) {
+    } else if (textLength(value, this.unit) > max) {
       this.problems.add(at, `must be less than ${max + 1} characters`);
     }
   }
@@ -508,9 +525,9 @@ function sameOption(option: unknown, candidate: unknown): boolean {
 }
 
 /** Problems with a message's `blocks` (chat.postMessage, chat.update, chat.postEphemeral). */
-export function validateMessageBlocks(blocks: unknown): string[] {
+export function validateMessageBlocks(blocks: unknown, options: ValidateOptions = {}): string[] {
   const problems = new Problems();
-  new SurfaceWalker('message', problems).blocks(blocks, '/blocks');
+  new SurfaceWalker('message', problems, options.lengthUnit).blocks(blocks, '/blocks');
   return problems.list;
 }
 
@@ -518,9 +535,9 @@ export function validateMessageBlocks(blocks: unknown): string[] {
  * Problems with an options load answer (`block_suggestion` ack): `options` (≤ 100) or
  * `option_groups` (≤ 100 groups of ≤ 100), plain-text options as in a static select.
  */
-export function validateOptionsResponse(body: unknown): string[] {
+export function validateOptionsResponse(body: unknown, options: ValidateOptions = {}): string[] {
   const problems = new Problems();
-  const walker = new SurfaceWalker('modal', problems);
+  const walker = new SurfaceWalker('modal', problems, options.lengthUnit);
   if (!isObject(body)) {
     problems.add('', 'must be an object');
     return problems.list;
@@ -532,13 +549,13 @@ export function validateOptionsResponse(body: unknown): string[] {
 }
 
 /** Problems with a view given to views.open / views.update / views.push. */
-export function validateModalView(view: unknown): string[] {
+export function validateModalView(view: unknown, options: ValidateOptions = {}): string[] {
   const problems = new Problems();
   if (!isObject(view)) {
     problems.add('/view', 'must be an object');
     return problems.list;
   }
-  const walker = new SurfaceWalker('modal', problems);
+  const walker = new SurfaceWalker('modal', problems, options.lengthUnit);
   if (view.type === undefined) {
     problems.add('/view/type', 'missing required field: type');
   } else if (view.type !== 'modal') {

@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { ackProblems } from './ack-checks.js';
+import { DEFAULT_LENGTH_UNIT } from './block-kit.js';
 import {
   DEFAULT_ACK_TIMEOUT_MS,
   DEFAULT_APP_ID,
@@ -14,11 +16,19 @@ import {
   defaultSimUsers,
 } from './defaults.js';
 import { createSlackSimServer } from './server.js';
-import { SocketModeHub } from './socket-mode.js';
+import { RefusedAckError, withIssuedTrigger } from './socket-envelopes.js';
+import { type EnvelopeType, SocketModeHub } from './socket-mode.js';
 import { type SimConfig, SimState } from './state.js';
-import type { SendEnvelopeOptions, SimSlackUser, SlackSim, SlackSimOptions } from './types.js';
+import type { SendEnvelopeOptions, SimSlackUser, SlackSim, SlackSimOptions, SocketAck } from './types.js';
 
-export { validateMessageBlocks, validateModalView, validateOptionsResponse } from './block-kit.js';
+export { viewSubmissionAckProblems } from './ack-checks.js';
+export {
+  type LengthUnit,
+  textLength,
+  validateMessageBlocks,
+  validateModalView,
+  validateOptionsResponse,
+} from './block-kit.js';
 export {
   DEFAULT_APP_TOKEN,
   DEFAULT_BOT_TOKEN,
@@ -28,6 +38,7 @@ export {
   defaultSimUsers,
 } from './defaults.js';
 export { UPLOAD_METHOD } from './server.js';
+export { RefusedAckError } from './socket-envelopes.js';
 export { SOCKET_MODE_PATH } from './socket-tickets.js';
 export type {
   IssueTriggerOptions,
@@ -68,6 +79,7 @@ function configFrom(options: SlackSimOptions): SimConfig {
     scopes: options.scopes ?? DEFAULT_SCOPES,
     triggerTtlMs: options.triggerTtlMs ?? DEFAULT_TRIGGER_TTL_MS,
     strictTriggers: options.strictTriggers ?? false,
+    lengthUnit: options.lengthUnit ?? DEFAULT_LENGTH_UNIT,
     users,
     channels: options.channels ?? defaultSimChannels,
     usergroups: options.usergroups ?? defaultSimUsergroups,
@@ -101,6 +113,20 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
   state.url = url;
   const { config } = state;
   const ackTimeout = (send: SendEnvelopeOptions | undefined) => send?.ackTimeoutMs ?? config.ackTimeoutMs;
+  /** As Slack: a fresh trigger id in the envelope, the ack in time (else the hub rejects) and valid. */
+  const sendEnvelope = async (
+    type: EnvelopeType,
+    given: Record<string, unknown>,
+    acceptsResponse: boolean,
+    send: SendEnvelopeOptions | undefined,
+  ): Promise<SocketAck> => {
+    const { payload, triggerId } = withIssuedTrigger(type, given, state.triggers, send?.triggerAgeMs);
+    const answer = await socketMode.send(type, payload, acceptsResponse, ackTimeout(send));
+    const acked: SocketAck = triggerId === undefined ? answer : { ...answer, triggerId };
+    const problems = ackProblems(type, payload, acked, config.lengthUnit);
+    if (problems.length > 0) throw new RefusedAckError(problems, acked);
+    return acked;
+  };
 
   return {
     url,
@@ -147,7 +173,7 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
       if (!fields.command?.startsWith('/') || !fields.user_id) {
         throw new TypeError('a slash command needs `command` (starting with /) and `user_id`');
       }
-      return socketMode.send('slash_commands', { ...fields }, true, ackTimeout(send));
+      return sendEnvelope('slash_commands', { ...fields }, true, send);
     },
     sendInteractive: async (payload, send) => {
       const type = (payload as { type?: unknown } | null)?.type;
@@ -156,12 +182,7 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
       }
       // Slack takes a response in the ack of view submissions and option loads only.
       const acceptsResponse = type === 'view_submission' || type === 'block_suggestion';
-      return socketMode.send(
-        'interactive',
-        payload as Record<string, unknown>,
-        acceptsResponse,
-        ackTimeout(send),
-      );
+      return sendEnvelope('interactive', payload as Record<string, unknown>, acceptsResponse, send);
     },
     sendDisconnect: (reason = 'refresh_requested') => socketMode.disconnect(reason),
   };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { codePoints, validateMessageBlocks } from './block-kit.js';
+import { textLength, validateMessageBlocks } from './block-kit.js';
 import type { SimState } from './state.js';
 import type { ResponseUrlTarget, SimResponse } from './types.js';
 
@@ -67,8 +67,11 @@ export class ResponseUrls {
     const text = typeof body.text === 'string' ? body.text : '';
     if (text === '' && !Array.isArray(body.blocks) && body.delete_original !== true)
       return refuse(400, 'no_text');
-    if (codePoints(text) > MAX_TEXT) return refuse(400, 'msg_too_long');
-    if (body.blocks !== undefined && validateMessageBlocks(body.blocks).length > 0)
+    if (textLength(text, state.config.lengthUnit) > MAX_TEXT) return refuse(400, 'msg_too_long');
+    if (
+      body.blocks !== undefined &&
+      validateMessageBlocks(body.blocks, { lengthUnit: state.config.lengthUnit }).length > 0
+    )
       return refuse(400, 'invalid_blocks');
     target.uses += 1;
     const message =

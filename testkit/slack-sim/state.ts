@@ -1,3 +1,4 @@
+import type { LengthUnit } from './block-kit.js';
 import { Directory } from './directory.js';
 import { FaultQueue } from './faults.js';
 import { RateLimits } from './rate-limits.js';
@@ -26,6 +27,7 @@ export interface SimConfig {
   botId: string;
   scopes: readonly string[];
   triggerTtlMs: number;
+  lengthUnit: LengthUnit;
   strictTriggers: boolean;
   users: readonly SimSlackUser[];
   channels: readonly SimChannel[];

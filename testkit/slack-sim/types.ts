@@ -1,3 +1,4 @@
+import type { LengthUnit } from './block-kit.js';
 /** A workspace member as the stand-in knows it; `usersInfo` renders it in Slack's snake_case shape. */
 export interface SimSlackUser {
   id: string;
@@ -80,6 +81,11 @@ export interface SlackSimOptions {
   strictTriggers?: boolean;
   /** How long an issued trigger id stays valid; default 3000 ms, as on Slack. */
   triggerTtlMs?: number;
+  /**
+   * How Slack's "characters" are counted in length limits: `utf16` (an astral emoji is 2, the
+   * stricter reading, the default) or `code_points` (it is 1). Slack's docs do not say which.
+   */
+  lengthUnit?: LengthUnit;
   /** Scopes granted to the bot token; a method whose scope is missing answers `missing_scope`. */
   scopes?: string[];
   /** Slack's rate limits, strictly: Tier 3 at 50/min per method, chat.postMessage at 1/s per channel. */
@@ -184,11 +190,15 @@ export interface SocketAck {
   envelopeId: string;
   /** The whole ack message; its `payload` is what the app's `ack(…)` passed (`{}` for a bare ack). */
   ack: { envelope_id: string; payload?: unknown; [key: string]: unknown };
+  /** The trigger id the stand-in put in the envelope (slash commands, clicks, view submissions). */
+  triggerId?: string;
 }
 
 export interface SendEnvelopeOptions {
   /** Overrides the stand-in's `ackTimeoutMs` for this envelope. */
   ackTimeoutMs?: number;
+  /** Issue the envelope's trigger id as if this long ago (e.g. 5000: it has expired on arrival). */
+  triggerAgeMs?: number;
 }
 
 export interface SlackSim {
@@ -252,7 +262,10 @@ export interface SlackSim {
   waitForSocketConnection(timeoutMs?: number): Promise<void>;
   /**
    * Sends a `slash_commands` envelope (payload: the fields of the HTTP form body, as an object) to
-   * the oldest connection; resolves with its ack, rejects if none comes within the ack timeout.
+   * the oldest connection; resolves with its ack, rejects if none comes within the ack timeout, or
+   * with `RefusedAckError` if the ack's payload is one Slack would refuse. As Slack does, the stand-in
+   * puts a freshly issued trigger id in the envelope (whatever `trigger_id` the caller gave), returned
+   * as `triggerId`: it works once, for `triggerTtlMs`.
    */
   sendSlashCommand(fields: Record<string, string>, options?: SendEnvelopeOptions): Promise<SocketAck>;
   /** Sends an `interactive` envelope (payload: what HTTP mode posts as `payload=`); as above. */

@@ -38,11 +38,11 @@ export const chatPostMessage: MethodSpec = {
     const destination = postableConversation(state, args.channel);
     if (!destination.ok) return destination.body;
     const conversation = destination.value;
-    const blocksError = blocksProblem(args.blocks);
+    const blocksError = blocksProblem(args.blocks, state.config.lengthUnit);
     if (blocksError !== undefined) return blocksError;
     const text = args.text ?? '';
     if (text === '' && !hasBlocks(args.blocks) && args.attachments === undefined) return fail('no_text');
-    if (textTooLong(text)) return fail('msg_too_long');
+    if (textTooLong(text, state.config.lengthUnit)) return fail('msg_too_long');
     let threadTs: string | undefined;
     if (args.thread_ts !== undefined) {
       const root = threadRoot(state, conversation, args.thread_ts);
@@ -86,12 +86,12 @@ export const chatUpdate: MethodSpec = {
     if (message === undefined) return fail('message_not_found');
     // A bot may edit only its own messages.
     if (message.user !== state.config.botUserId) return fail('cant_update_message');
-    const blocksError = blocksProblem(args.blocks);
+    const blocksError = blocksProblem(args.blocks, state.config.lengthUnit);
     if (blocksError !== undefined) return blocksError;
     if (args.text === undefined && args.blocks === undefined && args.attachments === undefined) {
       return fail('no_text');
     }
-    if (textTooLong(args.text)) return fail('msg_too_long');
+    if (textTooLong(args.text, state.config.lengthUnit)) return fail('msg_too_long');
     // As on Slack: what is left out is kept; an empty `blocks` array removes the blocks.
     if (args.text !== undefined) message.text = args.text;
     if (Array.isArray(args.blocks)) {
@@ -130,11 +130,11 @@ export const chatPostEphemeral: MethodSpec = {
     if (state.directory.user(args.user) === undefined) return fail('user_not_found');
     // Ephemeral messages reach members only: the user must be in the conversation.
     if (!hasMember(destination.value, args.user)) return fail('user_not_in_channel');
-    const blocksError = blocksProblem(args.blocks);
+    const blocksError = blocksProblem(args.blocks, state.config.lengthUnit);
     if (blocksError !== undefined) return blocksError;
     const text = args.text ?? '';
     if (text === '' && !hasBlocks(args.blocks) && args.attachments === undefined) return fail('no_text');
-    if (textTooLong(text)) return fail('msg_too_long');
+    if (textTooLong(text, state.config.lengthUnit)) return fail('msg_too_long');
     if (text === '' && hasBlocks(args.blocks)) warn(MISSING_TEXT_FALLBACK);
     const messageTs = state.clock.next();
     state.ephemerals.push({

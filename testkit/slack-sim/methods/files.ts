@@ -55,7 +55,7 @@ export const filesCompleteUploadExternal: MethodSpec = {
       if (file === undefined || file.completed || file.bytes === undefined) return fail('file_not_found');
       pending.push(file);
     }
-    const blocksError = blocksProblem(args.blocks);
+    const blocksError = blocksProblem(args.blocks, state.config.lengthUnit);
     if (blocksError !== undefined) return blocksError;
     const target = args.channel_id ?? args.channels;
     let message: SimMessage | undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { codePoints, validateMessageBlocks } from '../block-kit.js';
+import { type LengthUnit, textLength, validateMessageBlocks } from '../block-kit.js';
 import { type Conversation, conversationId, hiddenFromBot } from '../directory.js';
 import type { SimState } from '../state.js';
 import { fail, type SlackBody } from './method.js';
@@ -39,10 +39,10 @@ export function threadRoot(state: SimState, conversation: Conversation, threadTs
 }
 
 /** `invalid_blocks_format` for blocks that are not even JSON, `invalid_blocks` for bad Block Kit. */
-export function blocksProblem(blocks: unknown): SlackBody | undefined {
+export function blocksProblem(blocks: unknown, unit: LengthUnit): SlackBody | undefined {
   if (blocks === undefined) return undefined;
   if (typeof blocks === 'string') return fail('invalid_blocks_format');
-  const messages = validateMessageBlocks(blocks);
+  const messages = validateMessageBlocks(blocks, { lengthUnit: unit });
   if (messages.length === 0) return undefined;
   return fail('invalid_blocks', { errors: messages, response_metadata: { messages } });
 }
@@ -50,9 +50,9 @@ export function blocksProblem(blocks: unknown): SlackBody | undefined {
 /** Slack's ceiling for `text`: longer messages are refused. */
 export const MAX_TEXT_LENGTH = 40_000;
 
-/** `text` over Slack's ceiling, counted in characters (code points). */
-export function textTooLong(text: string | undefined): boolean {
-  return text !== undefined && codePoints(text) > MAX_TEXT_LENGTH;
+/** `text` over Slack's ceiling, counted in the stand-in's reading of "characters". */
+export function textTooLong(text: string | undefined, unit: LengthUnit): boolean {
+  return text !== undefined && textLength(text, unit) > MAX_TEXT_LENGTH;
 }
 
 export function hasBlocks(blocks: unknown): blocks is unknown[] {

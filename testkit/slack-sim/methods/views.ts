@@ -8,8 +8,8 @@ type ViewInput = Record<string, unknown>;
 
 const viewArg = z.record(z.string(), z.unknown());
 
-function viewProblem(view: ViewInput): SlackBody | undefined {
-  const messages = validateModalView(view);
+function viewProblem(state: SimState, view: ViewInput): SlackBody | undefined {
+  const messages = validateModalView(view, { lengthUnit: state.config.lengthUnit });
   return messages.length === 0 ? undefined : invalidArguments(messages);
 }
 
@@ -65,7 +65,7 @@ function opener(kind: 'open' | 'push'): MethodSpec {
       const parsed = parseArgs(OpenArgs, rawArgs);
       if (!parsed.ok) return parsed.body;
       const { trigger_id: triggerId, view } = parsed.data;
-      const problem = viewProblem(view);
+      const problem = viewProblem(state, view);
       if (problem !== undefined) return problem;
       if (externalIdTaken(state, view)) return fail('duplicate_external_id');
       const verdict = state.triggers.exchange(triggerId);
@@ -100,7 +100,7 @@ export const viewsUpdate: MethodSpec = {
     );
     if (current === undefined) return fail('not_found');
     if (args.hash !== undefined && args.hash !== current.hash) return fail('hash_conflict');
-    const problem = viewProblem(args.view);
+    const problem = viewProblem(state, args.view);
     if (problem !== undefined) return problem;
     const base = {
       id: current.id,
