@@ -68,12 +68,12 @@ export function readForm(values: unknown): { ok: true; form: FormInput } | { ok:
   if (!v3AppId) errors[BLOCK.v3App] = 'Choose the destination v3 application';
   if (title === '') errors[BLOCK.title] = `Enter a title (1 to ${TITLE_MAX} characters)`;
   else if (title.length > TITLE_MAX)
-    errors[BLOCK.title] = `Keep the title to ${TITLE_MAX} characters or fewer (it has ${title.length})`;
+    errors[BLOCK.title] = `Keep the title to ${TITLE_MAX} characters or fewer (it has ${lengthNote(title)})`;
   if (!ENVIRONMENT_TAGS.includes(environment as never))
     errors[BLOCK.environment] = 'Choose Development, Staging or Production';
   if (description && description.length > DESCRIPTION_MAX) {
     errors[BLOCK.description] =
-      `Keep the description to ${DESCRIPTION_MAX} characters or fewer (it has ${description.length})`;
+      `Keep the description to ${DESCRIPTION_MAX} characters or fewer (it has ${lengthNote(description)})`;
   }
   const unknownProvider = providerValues.find((p) => !PROVIDER_FAMILIES.includes(p as never));
   if (unknownProvider) errors[BLOCK.providers] = `Unknown provider "${unknownProvider}"`;
@@ -94,4 +94,13 @@ export function readForm(values: unknown): { ok: true; form: FormInput } | { ok:
     },
   });
   return { ok: true, form };
+}
+
+/**
+ * A text's length as the limits count it (UTF-16 units, so the text fits Slack and Nylas whichever
+ * way they count "characters"), saying why when that is more than the user sees (emoji count two).
+ */
+function lengthNote(text: string): string {
+  const seen = [...text].length;
+  return seen === text.length ? String(text.length) : `${text.length}; emoji and some symbols count as two`;
 }

@@ -30,6 +30,12 @@ export function truncateMrkdwn(text: string, max: number): string {
   return `${cut.replace(/&[a-z]{0,4}$/, '').replace(/<[^<>]*$/, '')}…`;
 }
 
+/** Slack's ceiling for a message's `text` (the fallback of its blocks). */
+export const MESSAGE_TEXT_MAX = 40_000;
+
+/** A message's mrkdwn `text`, cut to Slack's ceiling (a Nylas error can be any length). */
+export const messageText = (text: string) => truncateMrkdwn(text, MESSAGE_TEXT_MAX);
+
 export const plain = (text: string, max = 75) => ({
   type: 'plain_text' as const,
   text: truncate(text, max),

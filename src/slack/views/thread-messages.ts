@@ -4,7 +4,7 @@ import type { MigrationEvent } from '../../migration/notifier.js';
 import { LIST_LIMIT, type MigrationSummary } from '../../migration/summary.js';
 import { ACTION } from '../ids.js';
 import { countsLine } from './parent-message.js';
-import { context, escapeMrkdwn, plain, section } from './text.js';
+import { context, escapeMrkdwn, messageText, plain, section } from './text.js';
 
 export interface SlackMessage {
   text: string;
@@ -107,6 +107,11 @@ export function summaryMessage(summary: MigrationSummary, failedReason?: string)
 
 /** A thread reply for each run event: per step and per milestone, never per account. */
 export function eventMessage(migrationId: string, event: MigrationEvent): SlackMessage {
+  const message = eventMessageOf(migrationId, event);
+  return { ...message, text: messageText(message.text) };
+}
+
+function eventMessageOf(migrationId: string, event: MigrationEvent): SlackMessage {
   switch (event.type) {
     case 'started':
       return {
