@@ -1,9 +1,9 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServices } from '../../src/app/services.js';
 import { parseAppsRegistry } from '../../src/config/apps-registry.js';
 import { loadEnv } from '../../src/config/env.js';
 import { silentLogger } from '../../src/shared/logger.js';
+import { freePort } from '../../testkit/free-port.js';
 import { startSlackSim } from '../../testkit/slack-sim/index.js';
 import { parseCsv } from '../helpers/expected-rows.js';
 import { scrape, sumOf } from '../helpers/prometheus.js';
@@ -112,15 +112,3 @@ describe('GET /metrics (Prometheus)', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
