@@ -34,7 +34,6 @@ import { audit } from '../slack/audit.js';
 import { type RunningBot, startBot } from '../slack/bot.js';
 import { createChannelReach } from '../slack/channel-reach.js';
 import { createSlackClients } from '../slack/clients.js';
-import { createFastClient } from '../slack/fast-client.js';
 import { listen } from '../slack/http-server.js';
 import { createPermalinks } from '../slack/permalinks.js';
 import { createReportFallback } from '../slack/report-fallback.js';
@@ -204,7 +203,6 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       const queue: MigrationQueue = createMigrationQueue(connection, prefix);
       const reportQueue = createReportQueue(connection, prefix);
       closers.push(() => reportQueue.close());
-      const fastClient = createFastClient(env.slackBotToken.reveal(), env.slackApiUrl);
       closers.push(() => queue.close());
       metrics.observe({
         migrationStates: () => records.statusCounts(),
@@ -220,8 +218,8 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
           logger,
           migrateChannel: env.migrateChannel,
           threadClient: clients.thread,
-          reach: createChannelReach(fastClient),
-          permalinks: createPermalinks(fastClient, logger),
+          reach: createChannelReach(clients.fast),
+          permalinks: createPermalinks(clients.fast, logger),
           respond: createResponsePoster({ slackApiUrl: env.slackApiUrl, logger }),
           reports: { reupload: (id, by) => enqueueReupload(reportQueue, id, by) },
         },

@@ -18,6 +18,12 @@ export interface SlackClients {
   thread: WebClient;
   /** Progress edits: droppable (the next one carries the truth), so never retried nor waited for. */
   progress: WebClient;
+  /**
+   * Questions asked while Slack waits for an ack (is the bot in this channel? what is this thread's
+   * permalink?): no retries, no waiting out rate limits, a 1 s timeout. Retrying is right after an ack
+   * and wrong before one.
+   */
+  fast: WebClient;
 }
 
 // The ack budget, not this timeout, bounds what happens before an ack; after it, a slow users.info
@@ -26,6 +32,8 @@ const INTERACTIVE_TIMEOUT_MS = 8_000;
 /** An upload of a large report can take a while; a Slack that does not answer at all must not. */
 const THREAD_TIMEOUT_MS = 30_000;
 const PROGRESS_TIMEOUT_MS = 5_000;
+/** Calls made before an ack answer within this, or not at all. */
+const FAST_TIMEOUT_MS = 1_000;
 
 export function createSlackClients(options: {
   token: string;
@@ -59,6 +67,11 @@ export function createSlackClients(options: {
     ),
     progress: build('progress', {
       timeout: PROGRESS_TIMEOUT_MS,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    }),
+    fast: build('fast', {
+      timeout: FAST_TIMEOUT_MS,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
     }),

@@ -70,6 +70,12 @@ describe('GET /metrics (Prometheus)', () => {
     expect(
       sumOf(after.samples, 'migrate_slack_api_calls_total', { method: 'chat.postMessage', result: 'ok' }),
     ).toBeGreaterThan(1);
+    // …and so did the questions asked before an ack (is the bot in the channel?), by the fast client.
+    const reachChecks = s.slack.calls('conversations.info').length;
+    expect(reachChecks).toBeGreaterThan(0);
+    expect(sumOf(after.samples, 'migrate_slack_api_calls_total', { method: 'conversations.info' })).toBe(
+      reachChecks,
+    );
     expect(sumOf(after.samples, 'migrate_reports_owed')).toBe(0);
 
     // Labels are templates and statuses: no app, account or grant id, and no key.
