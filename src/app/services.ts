@@ -26,7 +26,7 @@ import {
   type MigrationWorkerOptions,
 } from '../queue/migration-worker.js';
 import { createMigrationProducer } from '../queue/producer.js';
-import { createReportQueue, enqueueReupload } from '../queue/report-queue.js';
+import { countOwedReports, createReportQueue, enqueueReupload } from '../queue/report-queue.js';
 import { logDropped } from '../shared/best-effort.js';
 import type { Logger } from '../shared/logger.js';
 import { type AdminVerifier, createAdminVerifier } from '../slack/admin-verifier.js';
@@ -185,6 +185,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       await worker.ready();
       running.worker = worker;
       observeRecords(metrics, connection, prefix);
+      metrics.observe({ reportsOwed: () => countOwedReports(worker.reports.queue) });
       closers.push(await observeQueue(metrics, connection, prefix));
       if (env.metricsPort !== undefined) {
         const server = createMetricsServer(metrics);
@@ -206,7 +207,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       closers.push(() => queue.close());
       metrics.observe({
         migrationStates: () => records.statusCounts(),
-        reportsOwed: () => records.owedReportCount(),
+        reportsOwed: () => countOwedReports(reportQueue),
         queueJobs: () => queue.getJobCounts(...QUEUE_STATES),
       });
       const bot = await startBot({
@@ -277,7 +278,6 @@ function observeRecords(metrics: Metrics, connection: RedisConnection, prefix: s
   const records = createMigrationRecords(connection, prefix, migrationJobKeyPrefix(prefix));
   metrics.observe({
     migrationStates: () => records.statusCounts(),
-    reportsOwed: () => records.owedReportCount(),
   });
 }
 

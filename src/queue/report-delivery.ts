@@ -72,7 +72,6 @@ export function createReportDelivery(deps: ReportDeliveryDeps) {
     if (await redis.exists(deliveredKey(prefix, jobId))) return 'already delivered';
     const record = await records.get(migrationId);
     if (!record) {
-      await records.reportDelivered(migrationId);
       throw new UnrecoverableError('the migration has no record any more; no report to rebuild');
     }
     // The run records its summary just after its upload failed: wait for it (the retry's backoff).
@@ -84,16 +83,12 @@ export function createReportDelivery(deps: ReportDeliveryDeps) {
       const rows = await writeReport(createRunReader(redis, prefix, migrationId), path);
       const sent = await upload(job, record.request, { path, filename, rows }, record.summary);
       await redis.set(deliveredKey(prefix, jobId), sent.to, 'PX', RECORD_TTL_MS);
-      await records.reportDelivered(migrationId);
       logger.info('report delivered', { migrationId, jobId, to: sent.to, rows });
       if (sent.to === 'dm')
         await deps.fallback
           ?.explain(record.request, inDmText(record.request, sent.why))
           .catch(logDropped(logger, 'warn', 'the thread was not told the report went by DM'));
       return sent.to;
-    } catch (error) {
-      if (error instanceof UnrecoverableError) await records.reportDelivered(migrationId);
-      throw error;
     } finally {
       await rm(path, { force: true });
     }

@@ -17,6 +17,15 @@ export function createReportQueue(connection: RedisConnection, prefix: string): 
   return new Queue<ReportJobData, unknown, typeof REPORT_JOB>(REPORT_QUEUE, { connection, prefix });
 }
 
+/**
+ * Reports not yet delivered (the `migrate_reports_owed` metric): the reports queue's jobs still to run,
+ * running, or waiting out a retry's backoff. Re-uploads an admin asked for count too: owed all the same.
+ */
+export async function countOwedReports(queue: ReportQueue): Promise<number> {
+  const counts = await queue.getJobCounts('waiting', 'delayed', 'active');
+  return Object.values(counts).reduce((sum, count) => sum + count, 0);
+}
+
 /** Slack being down for hours is still delivered: 10 attempts span ~2^10 times the first delay. */
 export const reportAttempts = (firstDelayMs: number) => ({
   attempts: 10,

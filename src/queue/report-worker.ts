@@ -38,9 +38,8 @@ export function createReportWorker(
   return {
     queue,
     worker,
-    /** Counts the report as owed (the metric) and queues its delivery. */
+    /** Queues the delivery of a report a run could not hand over (the queue is what the metric counts). */
     async owe(migrationId: string): Promise<void> {
-      await deps.records.oweReport(migrationId, Date.now());
       await enqueueOwedReport(queue, migrationId, deps.firstRetryMs);
     },
     async close(): Promise<void> {

@@ -15,7 +15,6 @@ export function migrationKeys(prefix: string) {
     activeV3: (appId: string) => `${prefix}:active:v3:${appId}`,
     linkedV3: (appId: string) => `${prefix}:linked:v3:${appId}`,
     recent: () => `${prefix}:recent`,
-    owedReports: () => `${prefix}:reports:owed`,
   };
 }
 export type MigrationKeys = ReturnType<typeof migrationKeys>;

@@ -237,20 +237,6 @@ export function createMigrationRecords(redis: RedisConnection, prefix: string, j
       return (await redis.get(keys.linkedV3(v3AppId))) ?? undefined;
     },
 
-    /** Counts a report as owed (the reports queue delivers it; the set only feeds the metric). */
-    async oweReport(id: string, since: number): Promise<void> {
-      await redis.zadd(keys.owedReports(), since, id);
-    },
-
-    async reportDelivered(id: string): Promise<void> {
-      await redis.zrem(keys.owedReports(), id);
-    },
-
-    /** Reports owed to a thread, due or not (for metrics). */
-    async owedReportCount(): Promise<number> {
-      return redis.zcard(keys.owedReports());
-    },
-
     /** How many of the `limit` most recent migrations are in each state (for metrics). */
     async statusCounts(limit = 500): Promise<Record<string, number>> {
       const ids = await redis.zrevrange(keys.recent(), 0, limit - 1);

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { REGION_MISMATCH_MESSAGE } from '../../src/config/regions.js';
-import { enqueueOwedReport } from '../../src/queue/report-queue.js';
+import {
+  countOwedReports,
+  createReportQueue,
+  enqueueOwedReport,
+  enqueueReupload,
+} from '../../src/queue/report-queue.js';
 import { waitForJobSettled } from '../helpers/job-settled.js';
 import { type Harness, startHarness, V2_APP, V2_OTHER, V3_APP } from '../helpers/worker-harness.js';
 
@@ -99,7 +104,7 @@ describe('runs that cannot succeed end with a clear reason, and free their apps'
     const h = harness;
     h.recorder.failNextEvents(2);
     h.recorder.failNextUploads(2);
-    h.startWorker();
+    const worker = h.startWorker();
     const request = await h.start();
     expect((await h.waitFor(request.migrationId)).status).toBe('completed');
     // The reports queue retries with backoff (from 200 ms in tests) until the upload goes through.
@@ -108,7 +113,24 @@ describe('runs that cannot succeed end with a clear reason, and free their apps'
       await new Promise((r) => setTimeout(r, 50));
     expect(h.recorder.reportOf(request.migrationId)?.file.rows).toBe(40);
     expect(h.recorder.reportsOf(request.migrationId)).toHaveLength(1);
-    expect(await h.records.owedReportCount()).toBe(0);
+    expect(await countOwedReports(worker.reports.queue)).toBe(0);
+  });
+
+  it('reports owed are the reports queue’s jobs still to run: a report a run could not hand over, and a re-upload', async () => {
+    harness = await startHarness({ accounts: 1 });
+    const h = harness;
+    // No worker: the jobs stay waiting, owed.
+    const queue = createReportQueue(h.redis, h.prefix);
+    try {
+      expect(await countOwedReports(queue)).toBe(0);
+      await enqueueOwedReport(queue, 'm-1', 200);
+      await enqueueOwedReport(queue, 'm-1', 200); // owed twice is one delivery
+      await enqueueReupload(queue, 'm-2', 'U_ADMIN');
+      expect(await countOwedReports(queue)).toBe(2);
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
   });
 
   it('an owed report job redelivered after its success (re-added, or run again) uploads nothing more', async () => {
