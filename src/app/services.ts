@@ -184,9 +184,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       closers.push(() => worker.close());
       await worker.ready();
       running.worker = worker;
-      observeRecords(metrics, connection, prefix);
-      metrics.observe({ reportsOwed: () => countOwedReports(worker.reports.queue) });
-      closers.push(await observeQueue(metrics, connection, prefix));
+      if (role === 'worker') closers.push(observeWorkerOnly(metrics, worker, connection, prefix));
       if (env.metricsPort !== undefined) {
         const server = createMetricsServer(metrics);
         running.metricsPort = await listen(server, env.metricsPort, options.bot?.host);
@@ -273,16 +271,22 @@ const QUEUE_STATES = [
   'completed',
 ] as const;
 
-/** A worker-only process reads the records for its own scrape (the bot does the same on its side). */
-function observeRecords(metrics: Metrics, connection: RedisConnection, prefix: string): void {
-  const records = createMigrationRecords(connection, prefix, migrationJobKeyPrefix(prefix));
-  metrics.observe({
-    migrationStates: () => records.statusCounts(),
-  });
-}
-
-async function observeQueue(metrics: Metrics, connection: RedisConnection, prefix: string) {
+/**
+ * A worker-only process's scrape: the records and the reports queue are the worker's own; only the
+ * migration queue needs a handle of its own (BullMQ's Worker cannot count jobs). With the bot in the
+ * same process, the bot's handles serve instead.
+ */
+function observeWorkerOnly(
+  metrics: Metrics,
+  worker: MigrationWorker,
+  connection: RedisConnection,
+  prefix: string,
+): () => Promise<void> {
   const queue = createMigrationQueue(connection, prefix);
-  metrics.observe({ queueJobs: () => queue.getJobCounts(...QUEUE_STATES) });
+  metrics.observe({
+    migrationStates: () => worker.records.statusCounts(),
+    reportsOwed: () => countOwedReports(worker.reports.queue),
+    queueJobs: () => queue.getJobCounts(...QUEUE_STATES),
+  });
   return () => queue.close();
 }

@@ -147,6 +147,8 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
   return {
     worker,
     workerId,
+    /** The records the runs write (over the run connection); read by the worker role's metrics too. */
+    records,
     reports,
     ready: () => Promise.all([worker.waitUntilReady(), reports.worker.waitUntilReady()]),
     /**
