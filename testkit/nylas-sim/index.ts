@@ -11,6 +11,7 @@ export type {
   CloneRule,
   ExpectedOutcome,
   FaultMatch,
+  GrantStatusOverride,
   InjectedFault,
   MigrationJobObject,
   NylasSim,

@@ -249,6 +249,10 @@ export async function startNylasSim(options: NylasSimOptions): Promise<NylasSim>
     setV2Down: (down) => {
       state.v2Down = down;
     },
+    setGrantStatus: (accountId, status) => {
+      if (status === undefined) state.grantStatusOverrides.delete(accountId);
+      else state.grantStatusOverrides.set(accountId, status);
+    },
     grants: (v3AppId) => state.requireV3(v3AppId).grants,
     application: (v3AppId) => state.applicationObject(state.requireV3(v3AppId)),
   };

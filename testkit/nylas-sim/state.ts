@@ -8,6 +8,7 @@ import { type CloneDecision, decideClone, grantScopes, reachedProvider } from '.
 import { SlidingWindowLimiter, WindowPeak } from './rate-limit.js';
 import type {
   CloneFlags,
+  GrantStatusOverride,
   MigrationJobObject,
   Region,
   SimApplicationObject,
@@ -88,6 +89,8 @@ export class SimState {
   /** v2 accounts ("clientId/accountId") with more than one grant in some v3 app. */
   private readonly duplicateAccounts = new Set<string>();
   v2Down = false;
+  /** v2 account id → the grant status its clones report instead of the rules' (`setGrantStatus`). */
+  readonly grantStatusOverrides = new Map<string, GrantStatusOverride>();
   readonly readings: Required<SimReadings>;
 
   private cloneCalls = new Map<string, number>();
@@ -208,13 +211,14 @@ export class SimState {
     const account = v2?.dataset.byId.get(accountId);
     if (account === undefined) return { decision }; // unreachable: rule 2 refuses unknown accounts
     const now = Math.floor(Date.now() / 1000);
+    const override = this.grantStatusOverrides.get(account.id);
     const grant: SimGrant = {
       id: randomUUID(),
       account_id: account.id,
       email: account.email,
       name: account.name,
       provider: decision.provider,
-      grant_status: decision.grantStatus,
+      ...(override === 'absent' ? {} : { grant_status: override ?? decision.grantStatus }),
       created_at: now,
       updated_at: now,
       scope: grantScopes(decision.provider, decision.grantStatus),

@@ -160,11 +160,15 @@ export interface SimGrant {
   readonly email: string;
   readonly name: string;
   readonly provider: V3Provider;
-  readonly grant_status: 'valid' | 'invalid';
+  /** Optional in the GrantObject; `blocked` only when a test asks (`setGrantStatus`). */
+  readonly grant_status?: 'valid' | 'invalid' | 'blocked';
   readonly created_at: number;
   readonly updated_at: number;
   readonly scope: readonly string[];
 }
+
+/** What `setGrantStatus` makes the next grants of an account say. */
+export type GrantStatusOverride = 'blocked' | 'absent';
 
 export interface SimConnector {
   name: string;
@@ -284,6 +288,12 @@ export interface NylasSim {
   injectFaults(rule: InjectedFault): void;
   /** v2 host "gone": every v2 request answers 503 `{message, type: "api_error"}` while down. */
   setV2Down(down: boolean): void;
+  /**
+   * Grants cloned for this v2 account from now on come back `blocked`, or with no `grant_status` at
+   * all (`absent`): both are allowed by the GrantObject schema, neither is in the clone rules. `undefined`
+   * goes back to the rules. The scopes stay those of the rules' outcome.
+   */
+  setGrantStatus(accountId: string, status: GrantStatusOverride | undefined): void;
   /** Grants of a v3 app, in creation order. */
   grants(v3AppId: string): readonly SimGrant[];
   /** The current v3 ApplicationObject. */
