@@ -57,6 +57,14 @@ describe('reading the form', () => {
     });
   });
 
+  it('says why a title of emoji is longer than it looks (each counts two)', () => {
+    const read = readForm(formValues({ title: '🦊'.repeat(33) }));
+    expect(read.ok).toBe(false);
+    expect(read.ok ? undefined : read.errors.title).toBe(
+      'Keep the title to 64 characters or fewer (it has 66; emoji and some symbols count as two)',
+    );
+  });
+
   it('refuses state that is not what Slack sends', () => {
     expect(readForm({ v2_app: 'not an object' })).toEqual({
       ok: false,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAppsRegistry } from '../../src/config/apps-registry.js';
 import { formView } from '../../src/slack/views/form-view.js';
 import { parentMessage } from '../../src/slack/views/parent-message.js';
-import { truncate, truncateMrkdwn } from '../../src/slack/views/text.js';
+import { MESSAGE_TEXT_MAX, messageText, truncate, truncateMrkdwn } from '../../src/slack/views/text.js';
 import { eventMessage } from '../../src/slack/views/thread-messages.js';
 import { validateMessageBlocks, validateModalView } from '../../testkit/slack-sim/index.js';
 
@@ -20,6 +20,14 @@ describe('truncating by characters', () => {
       expect(codePoints(cut)).toBeLessThanOrEqual(75);
     }
     expect(truncate('short', 75)).toBe('short');
+  });
+
+  it('cuts a message text (a Nylas error of any length) to Slack’s 40,000, under both readings', () => {
+    const cut = messageText('🦊'.repeat(30_000));
+    expect(cut.length).toBeLessThanOrEqual(MESSAGE_TEXT_MAX);
+    expect(cut).not.toMatch(LONE_SURROGATE);
+    expect(cut.endsWith('…')).toBe(true);
+    expect(messageText('short')).toBe('short');
   });
 
   it('never leaves half an escape or half a link in mrkdwn', () => {
