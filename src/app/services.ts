@@ -7,6 +7,7 @@ import { PRODUCTION_TIMINGS } from '../config/timings.js';
 import {
   createFailFastConnection,
   createWorkerConnection,
+  duplicateWithCommandTimeout,
   type RedisConnection,
   waitReady,
 } from '../coordination/redis-connections.js';
@@ -15,6 +16,11 @@ import { createNylasClientFactory, type HttpSettings } from '../nylas/client-fac
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createMetricsServer } from '../observability/metrics-server.js';
 import { bothHooks, observeNylasHttp } from '../observability/observers.js';
+import {
+  createApprovalExpiryQueue,
+  DEFAULT_APPROVAL_WINDOW_MS,
+  scheduleApprovalExpiry,
+} from '../queue/approval-expiry-queue.js';
 import {
   createMigrationQueue,
   type MigrationQueue,
@@ -30,6 +36,8 @@ import { createReportQueue, enqueueReupload } from '../queue/report-queue.js';
 import { logDropped } from '../shared/best-effort.js';
 import type { Logger } from '../shared/logger.js';
 import { type AdminVerifier, createAdminVerifier } from '../slack/admin-verifier.js';
+import { createApprovalExpiryWorker } from '../slack/approval/expiry-worker.js';
+import type { ApprovalGate } from '../slack/approval/gate.js';
 import { audit } from '../slack/audit.js';
 import { type RunningBot, startBot } from '../slack/bot.js';
 import { createChannelReach } from '../slack/channel-reach.js';
@@ -43,6 +51,7 @@ import { createSlackPacing, type SlackPacing } from '../slack/slack-pacing.js';
 import { createThreadNotifier } from '../slack/thread-notifier.js';
 import { checkUsergroupAtStart } from '../slack/usergroup-errors.js';
 import { learnWorkspace, type Workspace } from '../slack/workspace.js';
+import { createApprovalRecords } from '../store/approval-records.js';
 import { createMigrationRecords } from '../store/migration-records.js';
 
 /** The Redis key prefix of production (BullMQ queues and our records live under it; `{migrate}` on a cluster). */
@@ -72,6 +81,8 @@ export interface ServiceOptions {
   slackPostSpacingMs?: number;
   /** The process's metrics (main.ts adds process figures); a fresh registry when unset. */
   metrics?: Metrics;
+  /** How long a migration waits for a second admin (default 24 h); tests use a short one. */
+  approvalWindowMs?: number;
 }
 
 export interface RunningServices {
@@ -180,11 +191,26 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         httpTimeoutMs: http.timeoutMs ?? PRODUCTION_TIMINGS.httpTimeoutMs,
         settings: { reportDir: join(tmpdir(), 'migrate-bot-reports') },
         metrics,
+        approvalEnvironments: env.approvalEnvironments,
         ...options.worker,
       });
       closers.push(() => worker.close());
       await worker.ready();
       running.worker = worker;
+      const expiryRedis = duplicateWithCommandTimeout(connection, 10_000);
+      expiryRedis.on('error', (error) => logger.warn('redis connection error (approval expiry)', { error }));
+      closers.push(() => expiryRedis.quit());
+      const expiry = createApprovalExpiryWorker({
+        connection,
+        redis: expiryRedis,
+        prefix,
+        records: createMigrationRecords(expiryRedis, prefix, migrationJobKeyPrefix(prefix)),
+        registry,
+        client: clients.thread,
+        logger,
+      });
+      closers.push(() => expiry.close());
+      await expiry.ready();
       observeRecords(metrics, connection, prefix);
       closers.push(await observeQueue(metrics, connection, prefix));
       if (env.metricsPort !== undefined) {
@@ -204,6 +230,14 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       const queue: MigrationQueue = createMigrationQueue(connection, prefix);
       const reportQueue = createReportQueue(connection, prefix);
       closers.push(() => reportQueue.close());
+      const approvalQueue = createApprovalExpiryQueue(connection, prefix);
+      closers.push(() => approvalQueue.close());
+      const approval: ApprovalGate = {
+        environments: env.approvalEnvironments,
+        windowMs: options.approvalWindowMs ?? DEFAULT_APPROVAL_WINDOW_MS,
+        records: createApprovalRecords(connection, prefix),
+        scheduleExpiry: (id, delayMs) => scheduleApprovalExpiry(approvalQueue, id, delayMs),
+      };
       const fastClient = createFastClient(env.slackBotToken.reveal(), env.slackApiUrl);
       closers.push(() => queue.close());
       metrics.observe({
@@ -224,6 +258,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
           permalinks: createPermalinks(fastClient, logger),
           respond: createResponsePoster({ slackApiUrl: env.slackApiUrl, logger }),
           reports: { reupload: (id, by) => enqueueReupload(reportQueue, id, by) },
+          approval,
         },
         botToken: env.slackBotToken,
         signingSecret: env.slackSigningSecret,

@@ -54,6 +54,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   ratePerSecond?: number;
   extraApps?: { v2?: string[]; v3?: string[] };
+  /** How long a migration waits for a second admin (approval is off unless `env` sets MIGRATE_APPROVAL_ENVIRONMENTS). */
+  approvalWindowMs?: number;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function startStack(options: StackOptions = {}) {
     slack: { strictTriggers: true, ...options.slack },
     ...(options.env ? { env: options.env } : {}),
     ...(options.extraApps ? { extraApps: options.extraApps } : {}),
+    ...(options.approvalWindowMs ? { approvalWindowMs: options.approvalWindowMs } : {}),
     redisUrl: REDIS_URL,
     prefix,
     logger,
