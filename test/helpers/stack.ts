@@ -203,7 +203,14 @@ export async function startStack(options: StackOptions = {}) {
 
     click: (
       userId: string,
-      input: { channelId: string; messageTs: string; actionId: string; value: string; threadTs?: string },
+      input: {
+        channelId: string;
+        messageTs: string;
+        actionId: string;
+        value: string;
+        threadTs?: string;
+        teamId?: string;
+      },
     ) =>
       inTime(
         postToBot(

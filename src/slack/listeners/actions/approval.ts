@@ -4,7 +4,7 @@ import { applyDecision, type DecisionDeps } from '../../approval/decide.js';
 import { audit } from '../../audit.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { ACTION } from '../../ids.js';
-import { approvalNote } from '../../views/approval-text.js';
+import { approvalNote, utcTime } from '../../views/approval-text.js';
 import { readButtonRequest } from './button-request.js';
 
 type Decision = Extract<ApprovalDecision['decision'], 'approved' | 'rejected'>;
@@ -55,7 +55,7 @@ async function decide(
   if (request.teamId && team !== request.teamId)
     return refuse('wrong_team', 'This migration belongs to another workspace; nothing was changed.');
   if (record.status !== 'awaiting_approval') {
-    const already = record.approval ? ` It was already ${approvalNote(record.approval)}.` : '';
+    const already = alreadyDecided(record.approval);
     return refuse(
       'not_waiting',
       `This migration is not waiting for approval (it is ${record.status.replace('_', ' ')}).${already} Nothing was changed.`,
@@ -85,10 +85,18 @@ async function decide(
       return refuse('lapsed', 'This request waited too long and has expired; nothing was started.');
     }
     const latest = await deps.records.get(migrationId);
-    const already = latest?.approval ? ` It was already ${approvalNote(latest.approval)}.` : '';
+    const already = alreadyDecided(latest?.approval);
     return refuse('already_decided', `This migration is not waiting for approval any more.${already}`);
   } catch (error) {
     deps.logger.error('could not record the approval decision', { migrationId, error });
     return tell('Migration records are unavailable right now (Redis does not answer); try again shortly.');
   }
+}
+
+/** ` It was already approved by <@U…> at …` — what the record says was decided, if anything. */
+function alreadyDecided(approval: ApprovalDecision | undefined): string {
+  if (!approval) return '';
+  return approval.decision === 'expired'
+    ? ` Its request expired at ${utcTime(approval.at)}.`
+    : ` It was already ${approvalNote(approval)}.`;
 }
