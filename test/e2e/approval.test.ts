@@ -244,6 +244,46 @@ describe('two-person approval (MIGRATE_APPROVAL_ENVIRONMENTS)', () => {
     expect(linkCalls(s)).toBe(0);
   });
 
+  it('Retry failed of an approved Production run waits for a second admin too', async () => {
+    stack = await startStack({ accounts: 40, env: APPROVAL_ON });
+    const s = stack;
+    const run = await requestProduction(s);
+    await run.click('U_OWNER', 'migrate_approve');
+    const first = await s.waitForRecord(['completed', 'failed', 'cancelled']);
+    expect(first.summary?.counts.failed).toBeGreaterThan(0);
+    await s.waitFor('the summary', () => run.replies().find((m) => m.text.startsWith('Migration finished')));
+
+    await s.click('U_ADMIN', {
+      channelId: 'C_GENERAL',
+      messageTs: String(first.request.slack?.threadTs),
+      actionId: 'migrate_retry_failed',
+      value: first.request.migrationId,
+    });
+    const retry = await s.waitForRecord(['awaiting_approval']);
+    expect(retry.request).toMatchObject({ mode: 'only_failed', retryOf: first.request.migrationId });
+    expect(retry.approval).toBeUndefined();
+    await s.waitFor('the parent asking again', () =>
+      JSON.stringify(run.parent()?.blocks).includes('Retry of failed accounts') &&
+      JSON.stringify(run.parent()?.blocks).includes('migrate_approve')
+        ? true
+        : undefined,
+    );
+    const linksBefore = linkCalls(s);
+    const clonesBefore = Object.values(s.nylas.counters().cloneCalls).reduce((a, b) => a + b, 0);
+
+    await run.click('U_PRIMARY', 'migrate_approve', retry.request.migrationId);
+    const done = await s.waitFor('the retry to finish', async () => {
+      const record = await s.records.get(retry.request.migrationId);
+      return record && ['completed', 'failed', 'cancelled'].includes(record.status) ? record : undefined;
+    });
+    expect(done.status).toBe('completed');
+    expect(done.approval).toMatchObject({ decision: 'approved', by: 'U_PRIMARY' });
+    expect(linkCalls(s)).toBe(linksBefore); // already linked: the retry only clones the failed ones
+    expect(Object.values(s.nylas.counters().cloneCalls).reduce((a, b) => a + b, 0)).toBeGreaterThan(
+      clonesBefore,
+    );
+  });
+
   it('starts a Staging run at once when only Production needs approval', async () => {
     stack = await startStack({ accounts: 20, env: APPROVAL_ON });
     const s = stack;
