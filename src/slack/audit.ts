@@ -12,7 +12,6 @@ export type AuditAction =
   | 'button.approve'
   | 'button.reject'
   | 'approval.expire'
-  | 'worker.approval_check'
   | 'worker.start';
 
 /** One structured line per attempt, allowed or refused: who, what, when, outcome. Never a secret. */
