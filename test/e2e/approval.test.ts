@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMigrationQueue, enqueueMigration } from '../../src/queue/migration-queue.js';
+import { migrationKeys } from '../../src/store/keys.js';
 import { buttonClick, postToBot } from '../../testkit/slack-sim/driver.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 import { V2_APP, V3_APP } from '../helpers/worker-harness.js';
@@ -136,6 +137,16 @@ describe('two-person approval (MIGRATE_APPROVAL_ENVIRONMENTS)', () => {
       { signature: 'v0=deadbeef' },
     );
     expect(forged.status).toBe(401);
+
+    // A run recorded for another workspace (as a replayed payload from elsewhere would name it).
+    const requestKey = migrationKeys(s.prefix).request(run.id);
+    const stored = JSON.parse(String(await s.redis.get(requestKey))) as Record<string, unknown>;
+    await s.redis.set(requestKey, JSON.stringify({ ...stored, teamId: 'T_ELSEWHERE' }));
+    await run.click('U_PRIMARY', 'migrate_approve');
+    await told(s, 'U_PRIMARY', /belongs to another workspace/);
+    expect(auditsOf(s, 'U_PRIMARY', 'button.approve')).toContainEqual(
+      expect.objectContaining({ outcome: 'refused', reason: 'wrong_team' }),
+    );
 
     // Still waiting: no job, nothing at Nylas.
     expect((await s.records.get(run.id))?.status).toBe('awaiting_approval');
