@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   logger: Logger;
   http?: ServiceOptions['http'];
   worker?: ServiceOptions['worker'];
+  /** How long a migration waits for a second admin (a short one in tests). */
+  approvalWindowMs?: number;
 }
 
 export function localRegistryYaml(extra: LocalStackOptions['extraApps'] = {}): string {
@@ -90,6 +92,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       NYLAS_V3_API_URL_US: nylas.url,
       NYLAS_V2_API_URL_EU: nylas.url,
       NYLAS_V3_API_URL_EU: nylas.url,
+      // No second-admin step unless a test or benchmark asks for one (production's default is Production).
+      MIGRATE_APPROVAL_ENVIRONMENTS: '',
       ...options.env,
     },
     'all',
@@ -105,6 +109,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.http ? { http: options.http } : {}),
       ...(options.worker ? { worker: options.worker } : {}),
       bot: { host: '127.0.0.1', port: 0 },
+      ...(options.approvalWindowMs ? { approvalWindowMs: options.approvalWindowMs } : {}),
       // The stand-in plays Slack's 1 message/s per channel only when asked: then the production
       // spacing; otherwise a short one, so tests and the demo are not paced for a limit that is off.
       ...(options.slack?.rateLimits ? {} : { slackPostSpacingMs: 25 }),

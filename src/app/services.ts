@@ -7,6 +7,7 @@ import { PRODUCTION_TIMINGS } from '../config/timings.js';
 import {
   createFailFastConnection,
   createWorkerConnection,
+  duplicateWithCommandTimeout,
   type RedisConnection,
   waitReady,
 } from '../coordination/redis-connections.js';
@@ -15,6 +16,11 @@ import { createNylasClientFactory, type HttpSettings } from '../nylas/client-fac
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createMetricsServer } from '../observability/metrics-server.js';
 import { bothHooks, observeNylasHttp } from '../observability/observers.js';
+import {
+  createApprovalExpiryQueue,
+  DEFAULT_APPROVAL_WINDOW_MS,
+  scheduleApprovalExpiry,
+} from '../queue/approval-expiry-queue.js';
 import {
   createMigrationQueue,
   type MigrationQueue,
@@ -30,6 +36,8 @@ import { countOwedReports, createReportQueue, enqueueReupload } from '../queue/r
 import { logDropped } from '../shared/best-effort.js';
 import type { Logger } from '../shared/logger.js';
 import { type AdminVerifier, createAdminVerifier } from '../slack/admin-verifier.js';
+import { createApprovalExpiryWorker } from '../slack/approval/expiry-worker.js';
+import type { ApprovalGate } from '../slack/approval/gate.js';
 import { audit } from '../slack/audit.js';
 import { type RunningBot, startBot } from '../slack/bot.js';
 import { createChannelReach } from '../slack/channel-reach.js';
@@ -42,6 +50,7 @@ import { createSlackPacing, type SlackPacing } from '../slack/slack-pacing.js';
 import { createThreadNotifier } from '../slack/thread-notifier.js';
 import { checkUsergroupAtStart } from '../slack/usergroup-errors.js';
 import { learnWorkspace, type Workspace } from '../slack/workspace.js';
+import { createApprovalRecords } from '../store/approval-records.js';
 import { createMigrationRecords } from '../store/migration-records.js';
 
 /** The Redis key prefix of production (BullMQ queues and our records live under it; `{migrate}` on a cluster). */
@@ -71,6 +80,8 @@ export interface ServiceOptions {
   slackPostSpacingMs?: number;
   /** The process's metrics (main.ts adds process figures); a fresh registry when unset. */
   metrics?: Metrics;
+  /** How long a migration waits for a second admin (default 24 h); tests use a short one. */
+  approvalWindowMs?: number;
 }
 
 export interface RunningServices {
@@ -179,11 +190,26 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         httpTimeoutMs: http.timeoutMs ?? PRODUCTION_TIMINGS.httpTimeoutMs,
         settings: { reportDir: join(tmpdir(), 'migrate-bot-reports') },
         metrics,
+        approvalEnvironments: env.approvalEnvironments,
         ...options.worker,
       });
       closers.push(() => worker.close());
       await worker.ready();
       running.worker = worker;
+      const expiryRedis = duplicateWithCommandTimeout(connection, 10_000);
+      expiryRedis.on('error', (error) => logger.warn('redis connection error (approval expiry)', { error }));
+      closers.push(() => expiryRedis.quit());
+      const expiry = createApprovalExpiryWorker({
+        connection,
+        redis: expiryRedis,
+        prefix,
+        records: createMigrationRecords(expiryRedis, prefix, migrationJobKeyPrefix(prefix)),
+        registry,
+        client: clients.thread,
+        logger,
+      });
+      closers.push(() => expiry.close());
+      await expiry.ready();
       if (role === 'worker') closers.push(observeWorkerOnly(metrics, worker, connection, prefix));
       if (env.metricsPort !== undefined) {
         const server = createMetricsServer(metrics);
@@ -202,6 +228,14 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       const queue: MigrationQueue = createMigrationQueue(connection, prefix);
       const reportQueue = createReportQueue(connection, prefix);
       closers.push(() => reportQueue.close());
+      const approvalQueue = createApprovalExpiryQueue(connection, prefix);
+      closers.push(() => approvalQueue.close());
+      const approval: ApprovalGate = {
+        environments: env.approvalEnvironments,
+        windowMs: options.approvalWindowMs ?? DEFAULT_APPROVAL_WINDOW_MS,
+        records: createApprovalRecords(connection, prefix),
+        scheduleExpiry: (id, delayMs) => scheduleApprovalExpiry(approvalQueue, id, delayMs),
+      };
       closers.push(() => queue.close());
       metrics.observe({
         migrationStates: () => records.statusCounts(),
@@ -221,6 +255,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
           permalinks: createPermalinks(clients.fast, logger),
           respond: createResponsePoster({ slackApiUrl: env.slackApiUrl, logger }),
           reports: { reupload: (id, by) => enqueueReupload(reportQueue, id, by) },
+          approval,
         },
         botToken: env.slackBotToken,
         signingSecret: env.slackSigningSecret,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from '../shared/logger.js';
 import { Secret } from '../shared/secret.js';
+import { type ApprovalTag, parseApprovalEnvironments } from './approval-environments.js';
 import { ConfigError } from './config-error.js';
 import { parseRedisTarget } from './redis-target.js';
 import type { Region } from './regions.js';
@@ -26,6 +27,8 @@ export interface Env {
   readonly slackTeamId: string | undefined;
   readonly migrateChannel: string | undefined;
   readonly logLevel: LogLevel;
+  /** MIGRATE_APPROVAL_ENVIRONMENTS: migrations tagged with these wait for a second admin's Approve. */
+  readonly approvalEnvironments: readonly ApprovalTag[];
 }
 
 const slackId = (prefixes: string, what: string) =>
@@ -147,5 +150,6 @@ export function loadEnv(source: NodeJS.ProcessEnv, role: Role): Env {
     slackTeamId: parsed.SLACK_TEAM_ID,
     migrateChannel: parsed.MIGRATE_CHANNEL,
     logLevel: parsed.LOG_LEVEL ?? 'info',
+    approvalEnvironments: parseApprovalEnvironments(source.MIGRATE_APPROVAL_ENVIRONMENTS),
   });
 }

@@ -15,6 +15,7 @@ export type MigrationRef = Pick<
   | 'requestedBy'
   | 'slack'
   | 'retryOf'
+  | 'approval'
 >;
 
 /** Things worth a thread reply: per step and per milestone, never per account. */

@@ -56,6 +56,13 @@ export const migrationRequestSchema = z.object({
     })
     .optional(),
   createdAt: z.number().int().positive(),
+  /**
+   * Who approved the run, when its environment needed a second admin: a copy in the job data for the
+   * thread's messages. The worker decides on the record in Redis, never on this.
+   */
+  approval: z
+    .object({ decision: z.literal('approved'), by: slackIdSchema, at: z.number().int().positive() })
+    .optional(),
 });
 export type MigrationRequest = z.infer<typeof migrationRequestSchema>;
 export type MigrationRequestInput = z.input<typeof migrationRequestSchema>;

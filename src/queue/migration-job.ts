@@ -15,6 +15,7 @@ import { logDropped } from '../shared/best-effort.js';
 import type { Logger } from '../shared/logger.js';
 import { FINISHED_STATUSES, type MigrationRecords } from '../store/migration-records.js';
 import { createRunReader, createRunStore } from '../store/run-store.js';
+import { lacksApproval, UNAPPROVED_REASON } from './approval-guard.js';
 import { decideJobFate } from './job-fate.js';
 import type { MigrationJobData } from './migration-queue.js';
 
@@ -38,6 +39,8 @@ export interface MigrationJobDeps {
   workerId: string;
   /** Hands a report the run could not upload to the reports queue (retried there, by any worker). */
   oweReport: (migrationId: string) => Promise<void>;
+  /** MIGRATE_APPROVAL_ENVIRONMENTS: jobs of these environments run only with an approval on record. */
+  approvalEnvironments?: readonly string[] | undefined;
   /** Aborted when the worker starts shutting down (a deploy): runs hand their jobs back. */
   drainSignal: AbortSignal;
   /** Aborted when the drain timed out: in-flight requests are abandoned. */
@@ -78,6 +81,20 @@ export function createMigrationJobRunner(deps: MigrationJobDeps) {
     }
   }
 
+  /** Ends a run that arrived without its approval: failed, apps freed, and said in its thread. */
+  async function refuseUnapproved(request: MigrationRequest): Promise<void> {
+    try {
+      await records.setStatus(request.migrationId, 'failed', {
+        reason: UNAPPROVED_REASON,
+        finishedAt: String(Date.now()),
+      });
+      await records.release(request);
+      await deps.notifier.event(request, { type: 'failed', step: 'preflight', reason: UNAPPROVED_REASON });
+    } catch (error) {
+      logger.error('could not end an unapproved run', { migrationId: request.migrationId, error });
+    }
+  }
+
   /**
    * Gives the job back to the queue without using an attempt (shutting down, or a lease with no holder).
    * Always throws BullMQ's DelayedError: callers `await` it, so the rejection is never left unhandled
@@ -103,6 +120,11 @@ export function createMigrationJobRunner(deps: MigrationJobDeps) {
     if (!before) {
       // Its records were discarded (the bot undid a start it could not finish) or have expired.
       throw new UnrecoverableError('the migration has no record; nothing to run');
+    }
+    if (lacksApproval(deps.approvalEnvironments ?? [], request, before)) {
+      log.warn('job refused: its environment needs an approval the record does not show');
+      await refuseUnapproved(request);
+      throw new UnrecoverableError(UNAPPROVED_REASON);
     }
 
     let lease: Lease | null;

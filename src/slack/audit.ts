@@ -9,6 +9,9 @@ export type AuditAction =
   | 'confirm.submit'
   | 'button.cancel'
   | 'button.retry_failed'
+  | 'button.approve'
+  | 'button.reject'
+  | 'approval.expire'
   | 'worker.start';
 
 /** One structured line per attempt, allowed or refused: who, what, when, outcome. Never a secret. */

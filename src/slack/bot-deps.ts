@@ -4,6 +4,7 @@ import type { MigrationProducer } from '../queue/producer.js';
 import type { Logger } from '../shared/logger.js';
 import type { MigrationRecords } from '../store/migration-records.js';
 import type { AdminVerifier } from './admin-verifier.js';
+import type { ApprovalGate } from './approval/gate.js';
 import type { ChannelReach } from './channel-reach.js';
 import type { Permalinks } from './permalinks.js';
 import type { ResponsePoster } from './response-url.js';
@@ -27,6 +28,8 @@ export interface BotDeps {
   respond: ResponsePoster;
   /** Queues a report's re-upload into its thread (`/migrate report <id>`). */
   reports: { reupload(migrationId: string, requestedBy: string): Promise<void> };
+  /** The second-admin approval step (MIGRATE_APPROVAL_ENVIRONMENTS); unset: no run ever waits. */
+  approval?: ApprovalGate | undefined;
   /** Bounds the admin check (default VERIFY_TIMEOUT_MS); the ack itself is bounded by the ack budget. */
   verifyTimeoutMs?: number;
 }

@@ -31,6 +31,8 @@ export const INPUT = {
 export const ACTION = {
   cancel: 'migrate_cancel',
   retryFailed: 'migrate_retry_failed',
+  approve: 'migrate_approve',
+  reject: 'migrate_reject',
 } as const;
 
 export const OPTION = {

@@ -6,6 +6,7 @@ import type { ProgressPayload } from '../migration/progress.js';
 import type { Logger } from '../shared/logger.js';
 import type { SlackPacing } from './slack-pacing.js';
 import { classifyUploadError } from './upload-errors.js';
+import { withApprovalNote } from './views/approval-messages.js';
 import {
   type AppLabels,
   appLabels,
@@ -111,7 +112,7 @@ export function createThreadNotifier(deps: {
           deps.logger.warn('final status edit failed', { migrationId: ref.migrationId, error }),
         );
       }
-      await reply(ref, eventMessage(ref.migrationId, event));
+      await reply(ref, withApprovalNote(ref, event, eventMessage(ref.migrationId, event)));
     },
 
     async progress(ref, progress: ProgressPayload) {

@@ -6,7 +6,15 @@ import { type MigrationRequest, migrationRequestSchema } from '../migration/requ
 import type { MigrationSummary, RunOutcome } from '../migration/summary.js';
 import { type MigrationKeys, migrationKeys, RECORD_TTL_MS } from './keys.js';
 
-export type MigrationStatus = 'reserved' | 'queued' | 'running' | RunOutcome;
+export type MigrationStatus = 'reserved' | 'awaiting_approval' | 'queued' | 'running' | RunOutcome;
+
+/** A second admin's decision on a run that needed one (approval-records.ts writes it). */
+export interface ApprovalDecision {
+  decision: 'approved' | 'rejected' | 'expired';
+  /** The Slack user who decided; unset when the request expired. */
+  by?: string | undefined;
+  at: number;
+}
 const FINISHED: readonly MigrationStatus[] = ['completed', 'cancelled', 'failed'];
 
 export interface MigrationRecord {
@@ -19,6 +27,10 @@ export interface MigrationRecord {
   finishedAt?: number | undefined;
   /** Steps the run finished (from its checkpoint): a retry knows what is already set up at Nylas. */
   stepsDone: string[];
+  /** Unset while the run waits for approval, or when it needed none. */
+  approval?: ApprovalDecision | undefined;
+  /** While awaiting approval: when the request lapses (ms). */
+  approvalDueAt?: number | undefined;
 }
 
 /** A reservation that has not been enqueued after this long is abandoned (the bot died in between). */
@@ -34,7 +46,8 @@ export type ReserveResult =
  * the statuses that count as finished. A reservation does not block when its migration has finished or
  * vanished (a crash between the end and the release), or when it still has no job long after it was
  * reserved or queued (the bot died in between): it is taken over. A job merely waiting in a long
- * queue exists, so its reservation holds.
+ * queue exists, so its reservation holds. A run awaiting a second admin has no job on purpose: it holds
+ * until its approval window ends (`approvalDueAt`).
  */
 const RESERVE_LUA = `
 local function busy(key)
@@ -44,7 +57,10 @@ local function busy(key)
   local status = redis.call('HGET', state, 'status')
   if not status then return nil end
   for i = 8, #ARGV do if status == ARGV[i] then return nil end end
-  if status == 'reserved' or status == 'queued' then
+  if status == 'awaiting_approval' then
+    -- Holds for its approval window, then lapses even if nothing expired it (approval-records.ts).
+    if tonumber(ARGV[3]) > tonumber(redis.call('HGET', state, 'approvalDueAt') or '0') then return nil end
+  elseif status == 'reserved' or status == 'queued' then
     local at = tonumber(redis.call('HGET', state, status .. 'At') or '0')
     local jobExists = redis.call('EXISTS', ARGV[7] .. holder) == 1
     if (not jobExists) and tonumber(ARGV[3]) - at > tonumber(ARGV[6]) then return nil end
@@ -124,6 +140,8 @@ export function createMigrationRecords(redis: RedisConnection, prefix: string, j
       cancelRequestedBy: cancelBy ?? undefined,
       stepsDone: parse<{ stepsDone?: string[] }>(state.checkpoint)?.stepsDone ?? [],
       finishedAt: state.finishedAt ? Number(state.finishedAt) : undefined,
+      approval: parse<ApprovalDecision>(state.approval),
+      approvalDueAt: state.approvalDueAt ? Number(state.approvalDueAt) : undefined,
     };
   }
 

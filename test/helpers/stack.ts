@@ -53,6 +53,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   ratePerSecond?: number;
   extraApps?: { v2?: string[]; v3?: string[] };
+  /** How long a migration waits for a second admin (approval is off unless `env` sets MIGRATE_APPROVAL_ENVIRONMENTS). */
+  approvalWindowMs?: number;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function startStack(options: StackOptions = {}) {
     slack: { strictTriggers: true, ...options.slack },
     ...(options.env ? { env: options.env } : {}),
     ...(options.extraApps ? { extraApps: options.extraApps } : {}),
+    ...(options.approvalWindowMs ? { approvalWindowMs: options.approvalWindowMs } : {}),
     redisUrl: REDIS_URL,
     prefix,
     logger,
@@ -203,7 +206,14 @@ export async function startStack(options: StackOptions = {}) {
 
     click: (
       userId: string,
-      input: { channelId: string; messageTs: string; actionId: string; value: string; threadTs?: string },
+      input: {
+        channelId: string;
+        messageTs: string;
+        actionId: string;
+        value: string;
+        threadTs?: string;
+        teamId?: string;
+      },
     ) =>
       inTime(
         postToBot(

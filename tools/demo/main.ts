@@ -15,6 +15,7 @@ import { createJsonLogger, type Logger } from '../../src/shared/logger.js';
 import { countsLine } from '../../src/slack/views/parent-message.js';
 import { createMigrationRecords } from '../../src/store/migration-records.js';
 import { defaultSimUsers } from '../../testkit/slack-sim/index.js';
+import { approveAsSecondAdmin } from './approval-step.js';
 import { type DemoOptions, parseDemoArgs, USAGE } from './args.js';
 import { playSlack } from './drive.js';
 import { formatSeconds, messageSource, plainStyle, renderMrkdwn, Terminal } from './print.js';
@@ -167,6 +168,7 @@ async function run(
       description: 'Acme Mail moved from Nylas v2 by migrate-bot',
     },
   });
+  await approveAsSecondAdmin({ world, term, names: NAMES, thread, signal });
   const watchInput = { slack: world.slack, records, thread, term, names: NAMES, deadline, signal };
   const result = await watchThread(watchInput);
   term.line();

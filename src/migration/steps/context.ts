@@ -24,6 +24,7 @@ export function createRunContext(deps: RunDeps): RunContext {
     requestedBy: request.requestedBy,
     slack: request.slack,
     retryOf: request.retryOf,
+    approval: request.approval,
   };
   return {
     ...deps,

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { BotDeps } from '../bot-deps.js';
+import { registerApprovalActions } from './actions/approval.js';
 import { registerCancelAction } from './actions/cancel.js';
 import { registerRetryFailedAction } from './actions/retry-failed.js';
 import { registerMigrateCommand } from './commands/migrate.js';
@@ -14,4 +15,5 @@ export function registerListeners(app: App, deps: BotDeps): void {
   registerConfirmSubmission(app, deps);
   registerCancelAction(app, deps);
   registerRetryFailedAction(app, deps);
+  registerApprovalActions(app, deps);
 }

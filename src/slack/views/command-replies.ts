@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { MigrationRecord } from '../../store/migration-records.js';
+import { approvalNote } from './approval-text.js';
 import { countsLine } from './parent-message.js';
 import { escapeMrkdwn, progressBar, section, threadLink } from './text.js';
 
@@ -12,7 +13,7 @@ export const HELP_TEXT = [
   'Only verified workspace admins can run migrations. v2 and v3 applications must be in the same data center region. The v3 application must exist (create it in the Nylas Dashboard).',
 ].join('\n');
 
-const LIVE = new Set(['reserved', 'queued', 'running']);
+const LIVE = new Set(['reserved', 'awaiting_approval', 'queued', 'running']);
 
 function line(record: MigrationRecord, permalink: string | undefined): string {
   const r = record.request;
@@ -22,7 +23,9 @@ function line(record: MigrationRecord, permalink: string | undefined): string {
       ? `running · \`${progressBar(record.progress.done, record.progress.total, 10)}\``
       : record.status
     : `${record.status}${record.summary ? ` · ${countsLine(record.summary.counts)}` : ''}`;
-  return `• *${escapeMrkdwn(r.title)}* — \`${escapeMrkdwn(r.v2AppId)}\` → \`${escapeMrkdwn(r.v3AppId)}\` · ${state} · ${where}`;
+  const shown = record.status === 'awaiting_approval' ? 'waiting for a second admin' : state;
+  const approval = record.approval ? ` · ${approvalNote(record.approval)}` : '';
+  return `• *${escapeMrkdwn(r.title)}* — \`${escapeMrkdwn(r.v2AppId)}\` → \`${escapeMrkdwn(r.v3AppId)}\` · ${shown}${approval} · ${where}`;
 }
 
 /** `/migrate status`: running migrations first, then recent ones; `links` maps migration ids to permalinks. */

@@ -5,6 +5,7 @@ import type { ProgressPayload, StatusCounts } from '../../migration/progress.js'
 import type { MigrationRequest } from '../../migration/request.js';
 import type { MigrationSummary } from '../../migration/summary.js';
 import { ACTION, BLOCK } from '../ids.js';
+import { approvalNote } from './approval-text.js';
 import { context, escapeMrkdwn, plain, progressBar, section } from './text.js';
 
 export type ParentState =
@@ -65,6 +66,15 @@ function headline(request: Pick<MigrationRequest, 'title' | 'mode'>, state: Pare
   }
 }
 
+/** The parent's second and third lines: which apps, environment, region, who asked. */
+export function routeLines(
+  request: Pick<MigrationRequest, 'v2AppId' | 'v3AppId' | 'environment' | 'requestedBy'>,
+  labels: AppLabels,
+): string {
+  const route = `v2 \`${escapeMrkdwn(request.v2AppId)}\` (${escapeMrkdwn(labels.v2Name)}) → v3 *${escapeMrkdwn(labels.v3Name)}* (\`${escapeMrkdwn(request.v3AppId)}\`)`;
+  return `${route}\n*Environment:* ${request.environment} · *Region:* ${labels.region.toUpperCase()} · started by <@${request.requestedBy}>`;
+}
+
 /**
  * The thread's parent: who started what (v2 app → v3 app, title, environment, region), a progress bar,
  * and a Cancel button (admins only, with a confirm dialog) while the run is live.
@@ -72,16 +82,14 @@ function headline(request: Pick<MigrationRequest, 'title' | 'mode'>, state: Pare
 export function parentMessage(
   request: Pick<
     MigrationRequest,
-    'migrationId' | 'v2AppId' | 'v3AppId' | 'title' | 'environment' | 'requestedBy' | 'mode'
+    'migrationId' | 'v2AppId' | 'v3AppId' | 'title' | 'environment' | 'requestedBy' | 'mode' | 'approval'
   >,
   labels: AppLabels,
   state: ParentState,
 ): { text: string; blocks: KnownBlock[] } {
-  const route = `v2 \`${escapeMrkdwn(request.v2AppId)}\` (${escapeMrkdwn(labels.v2Name)}) → v3 *${escapeMrkdwn(labels.v3Name)}* (\`${escapeMrkdwn(request.v3AppId)}\`)`;
+  const approved = request.approval ? ` · ${approvalNote(request.approval)}` : '';
   const blocks: KnownBlock[] = [
-    section(
-      `${headline(request, state)}\n${route}\n*Environment:* ${request.environment} · *Region:* ${labels.region.toUpperCase()} · started by <@${request.requestedBy}>`,
-    ),
+    section(`${headline(request, state)}\n${routeLines(request, labels)}${approved}`),
   ];
   let progressText: string;
   if (state.kind === 'running') {

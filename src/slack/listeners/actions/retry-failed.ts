@@ -1,7 +1,9 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { logDropped } from '../../../shared/best-effort.js';
+import { holdForApproval, needsApproval } from '../../approval/gate.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { ACTION } from '../../ids.js';
+import { awaitingApprovalMessage } from '../../views/approval-messages.js';
 import { appLabels, parentMessage } from '../../views/parent-message.js';
 import { threadPlace } from '../../views/text.js';
 import { readButtonRequest } from './button-request.js';
@@ -39,13 +41,16 @@ export function registerRetryFailedAction(app: App, deps: BotDeps): void {
     }
     const request = reserved.request;
     const thread = request.slack;
+    // A retry writes at Nylas too: in an approval environment it waits for a second admin as well.
+    const gate = needsApproval(deps.approval, request.environment) ? deps.approval : undefined;
+    const dueAt = Date.now() + (gate?.windowMs ?? 0);
     if (thread?.threadTs) {
       const labels = appLabels(deps.registry, request);
       await client.chat
         .postMessage({
           channel: thread.channel,
           thread_ts: thread.threadTs,
-          text: `Retry of the failed accounts started by <@${userId}> (${request.migrationId})`,
+          text: `Retry of the failed accounts ${gate ? 'requested' : 'started'} by <@${userId}> (${request.migrationId})`,
         })
         .catch(
           logDropped(deps.logger, 'warn', 'retry notice not posted in the thread', {
@@ -56,7 +61,9 @@ export function registerRetryFailedAction(app: App, deps: BotDeps): void {
         .update({
           channel: thread.channel,
           ts: thread.threadTs,
-          ...parentMessage(request, labels, { kind: 'starting' }),
+          ...(gate
+            ? awaitingApprovalMessage(request, labels, dueAt)
+            : parentMessage(request, labels, { kind: 'starting' })),
         })
         .catch(
           logDropped(deps.logger, 'warn', 'parent message not reset for the retry', {
@@ -65,7 +72,8 @@ export function registerRetryFailedAction(app: App, deps: BotDeps): void {
         );
     }
     try {
-      await deps.producer.enqueue(request);
+      if (gate) await holdForApproval({ client, logger: deps.logger }, gate, request, dueAt);
+      else await deps.producer.enqueue(request);
     } catch (error) {
       // An enqueue that timed out may still have landed: then the retry is on its way.
       const queued = await deps.producer.isQueued(request.migrationId).catch(

@@ -5,10 +5,12 @@ import type { MigrationRequest } from '../../../migration/request.js';
 import { logDropped } from '../../../shared/best-effort.js';
 import type { Logger } from '../../../shared/logger.js';
 import { ackGuard } from '../../ack-budget.js';
+import { holdForApproval, needsApproval } from '../../approval/gate.js';
 import { authorizeAdmin } from '../../authorize-admin.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { formInputSchema } from '../../form.js';
 import { CALLBACK } from '../../ids.js';
+import { awaitingApprovalMessage } from '../../views/approval-messages.js';
 import { noticeView } from '../../views/confirm-view.js';
 import { parentMessage } from '../../views/parent-message.js';
 import { threadLink, threadPlace } from '../../views/text.js';
@@ -43,7 +45,8 @@ function slackErrorCode(error: unknown): string | undefined {
  * "Create app": in this order — the admin again; reserve the v2 and v3 apps atomically (a double click,
  * a retried request or a second admin finds the reservation and starts nothing); ack with `clear`; post
  * the thread's parent message (if the bot is not in the channel: undo the reservation and tell the admin
- * how to invite it); then enqueue the job with the thread's ts.
+ * how to invite it); then enqueue the job with the thread's ts — or, when the environment needs a second
+ * admin (MIGRATE_APPROVAL_ENVIRONMENTS), hold the run for approval instead (approval/gate.ts).
  */
 export function registerConfirmSubmission(app: App, deps: BotDeps): void {
   app.view(CALLBACK.confirm, async ({ ack, body, view, client }) => {
@@ -103,11 +106,16 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
 
     const request = reserved.request;
     const labels = { v2Name: v2.name, v3Name: v3.name, region: v2.region };
+    // An environment that needs a second admin: the run is held (apps reserved, no job) until approved.
+    const gate = needsApproval(deps.approval, request.environment) ? deps.approval : undefined;
+    const dueAt = Date.now() + (gate?.windowMs ?? 0);
     let threadTs: string | undefined;
     try {
       const posted = await deps.threadClient.chat.postMessage({
         channel: threadChannel,
-        ...parentMessage(request, labels, { kind: 'starting' }),
+        ...(gate
+          ? awaitingApprovalMessage(request, labels, dueAt)
+          : parentMessage(request, labels, { kind: 'starting' })),
       });
       threadTs = posted.ts;
     } catch (error) {
@@ -133,7 +141,9 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
         channel: threadChannel,
         threadTs,
       });
-      await deps.producer.enqueue(withThread);
+      if (gate)
+        await holdForApproval({ client: deps.threadClient, logger: deps.logger }, gate, withThread, dueAt);
+      else await deps.producer.enqueue(withThread);
     } catch (error) {
       // An enqueue that timed out may still have landed: then the run is on its way, leave it be.
       const queued = await deps.producer.isQueued(request.migrationId).catch(
@@ -178,7 +188,11 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
     }
     if (threadTs && (ackedLate || threadChannel !== invokingChannel)) {
       const link = threadLink(await deps.permalinks.of({ channel: threadChannel, threadTs }));
-      await tell(`Migration started: follow it in the ${link} in <#${threadChannel}>.`);
+      await tell(
+        gate
+          ? `Migration requested: it waits for a second admin's approval in the ${link} in <#${threadChannel}>.`
+          : `Migration started: follow it in the ${link} in <#${threadChannel}>.`,
+      );
     }
   });
 }
