@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   logger: Logger;
   http?: ServiceOptions['http'];
   worker?: ServiceOptions['worker'];
+  /** The App Home's throttle and viewer TTL (tests use a short throttle). */
+  home?: ServiceOptions['home'];
 }
 
 export function localRegistryYaml(extra: LocalStackOptions['extraApps'] = {}): string {
@@ -104,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       prefix: options.prefix,
       ...(options.http ? { http: options.http } : {}),
       ...(options.worker ? { worker: options.worker } : {}),
+      ...(options.home ? { home: options.home } : {}),
       bot: { host: '127.0.0.1', port: 0 },
       // The stand-in plays Slack's 1 message/s per channel only when asked: then the production
       // spacing; otherwise a short one, so tests and the demo are not paced for a limit that is off.

@@ -35,6 +35,7 @@ import { type RunningBot, startBot } from '../slack/bot.js';
 import { createChannelReach } from '../slack/channel-reach.js';
 import { createSlackClients } from '../slack/clients.js';
 import { createFastClient } from '../slack/fast-client.js';
+import { createHomeRefresher, type HomeRefresher } from '../slack/home/home-refresher.js';
 import { listen } from '../slack/http-server.js';
 import { createPermalinks } from '../slack/permalinks.js';
 import { createReportFallback } from '../slack/report-fallback.js';
@@ -72,6 +73,8 @@ export interface ServiceOptions {
   slackPostSpacingMs?: number;
   /** The process's metrics (main.ts adds process figures); a fresh registry when unset. */
   metrics?: Metrics;
+  /** The App Home's publish throttle per admin and how long an opener is refreshed (tests: shorter). */
+  home?: { publishWindowMs?: number; viewerTtlMs?: number };
 }
 
 export interface RunningServices {
@@ -147,6 +150,26 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       ...(options.slackPostSpacingMs ? { postSpacingMs: options.slackPostSpacingMs } : {}),
     });
   const closers: Array<() => Promise<unknown>> = [];
+  // One per process, over the bot's connection when there is a bot (fail-fast), else the worker's.
+  const fastClient = createFastClient(env.slackBotToken.reveal(), env.slackApiUrl);
+  const permalinks = createPermalinks(fastClient, logger);
+  let home: HomeRefresher | undefined;
+  const startHome = (connection: RedisConnection): HomeRefresher => {
+    const refresher = createHomeRefresher({
+      redis: connection,
+      prefix,
+      client: clients.progress,
+      records: createMigrationRecords(connection, prefix, migrationJobKeyPrefix(prefix)),
+      registry,
+      permalinks,
+      verifier,
+      logger,
+      ...options.home,
+    });
+    closers.push(async () => refresher.close());
+    home = refresher;
+    return refresher;
+  };
   const running: RunningServices = {
     metrics,
     async close() {
@@ -180,9 +203,11 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         httpTimeoutMs: http.timeoutMs ?? PRODUCTION_TIMINGS.httpTimeoutMs,
         settings: { reportDir: join(tmpdir(), 'migrate-bot-reports') },
         metrics,
+        onStateChange: (migrationId) => home?.changed(migrationId),
         ...options.worker,
       });
       closers.push(() => worker.close());
+      if (role === 'worker') startHome(connection);
       await worker.ready();
       running.worker = worker;
       observeRecords(metrics, connection, prefix);
@@ -204,8 +229,8 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       const queue: MigrationQueue = createMigrationQueue(connection, prefix);
       const reportQueue = createReportQueue(connection, prefix);
       closers.push(() => reportQueue.close());
-      const fastClient = createFastClient(env.slackBotToken.reveal(), env.slackApiUrl);
       closers.push(() => queue.close());
+      const botHome = startHome(connection);
       metrics.observe({
         migrationStates: () => records.statusCounts(),
         reportsOwed: () => records.owedReportCount(),
@@ -215,15 +240,21 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         deps: {
           registry,
           records,
-          producer: createMigrationProducer({ records, queue, logger }),
+          producer: createMigrationProducer({
+            records,
+            queue,
+            logger,
+            onStateChange: (migrationId) => botHome.changed(migrationId),
+          }),
           verifier,
           logger,
           migrateChannel: env.migrateChannel,
           threadClient: clients.thread,
           reach: createChannelReach(fastClient),
-          permalinks: createPermalinks(fastClient, logger),
+          permalinks,
           respond: createResponsePoster({ slackApiUrl: env.slackApiUrl, logger }),
           reports: { reupload: (id, by) => enqueueReupload(reportQueue, id, by) },
+          home: botHome,
         },
         botToken: env.slackBotToken,
         signingSecret: env.slackSigningSecret,

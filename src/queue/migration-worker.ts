@@ -52,6 +52,8 @@ export interface MigrationWorkerOptions {
   autorun?: boolean;
   /** Counters for Prometheus (accounts, leases, the rate budget); none when unset. */
   metrics?: Metrics;
+  /** Told (never awaited) when a run's recorded status changed (the App Home refreshes on it). */
+  onStateChange?: (migrationId: string) => void;
 }
 
 /**
@@ -121,6 +123,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     hardStopSignal: hardStop.signal,
     logger,
     metrics,
+    onStateChange: options.onStateChange,
   });
 
   const worker = new Worker<MigrationJobData>(MIGRATION_QUEUE, jobs.processJob, {

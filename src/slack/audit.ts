@@ -9,6 +9,8 @@ export type AuditAction =
   | 'confirm.submit'
   | 'button.cancel'
   | 'button.retry_failed'
+  | 'home.open'
+  | 'button.home_report'
   | 'worker.start';
 
 /** One structured line per attempt, allowed or refused: who, what, when, outcome. Never a secret. */

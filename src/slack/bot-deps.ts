@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger.js';
 import type { MigrationRecords } from '../store/migration-records.js';
 import type { AdminVerifier } from './admin-verifier.js';
 import type { ChannelReach } from './channel-reach.js';
+import type { HomeRefresher } from './home/home-refresher.js';
 import type { Permalinks } from './permalinks.js';
 import type { ResponsePoster } from './response-url.js';
 
@@ -27,6 +28,8 @@ export interface BotDeps {
   respond: ResponsePoster;
   /** Queues a report's re-upload into its thread (`/migrate report <id>`). */
   reports: { reupload(migrationId: string, requestedBy: string): Promise<void> };
+  /** The App Home (publishes and refreshes it); unset, the Home tab is not served. */
+  home?: HomeRefresher;
   /** Bounds the admin check (default VERIFY_TIMEOUT_MS); the ack itself is bounded by the ack budget. */
   verifyTimeoutMs?: number;
 }

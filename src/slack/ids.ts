@@ -31,6 +31,8 @@ export const INPUT = {
 export const ACTION = {
   cancel: 'migrate_cancel',
   retryFailed: 'migrate_retry_failed',
+  /** The App Home's "Re-upload report" button (value: the migration id). */
+  homeReport: 'migrate_home_report',
 } as const;
 
 export const OPTION = {

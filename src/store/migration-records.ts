@@ -6,7 +6,7 @@ import { type MigrationRequest, migrationRequestSchema } from '../migration/requ
 import type { MigrationSummary, RunOutcome } from '../migration/summary.js';
 import { type MigrationKeys, migrationKeys, RECORD_TTL_MS } from './keys.js';
 
-export type MigrationStatus = 'reserved' | 'queued' | 'running' | RunOutcome;
+export type MigrationStatus = 'reserved' | 'awaiting_approval' | 'queued' | 'running' | RunOutcome;
 const FINISHED: readonly MigrationStatus[] = ['completed', 'cancelled', 'failed'];
 
 export interface MigrationRecord {
@@ -17,6 +17,10 @@ export interface MigrationRecord {
   reason?: string | undefined;
   cancelRequestedBy?: string | undefined;
   finishedAt?: number | undefined;
+  /** When a worker last started (or resumed) the run. */
+  startedAt?: number | undefined;
+  /** A second admin's decision, for environments that need one. */
+  approval?: { decision: 'approved' | 'rejected' | 'expired'; by?: string; at: number } | undefined;
   /** Steps the run finished (from its checkpoint): a retry knows what is already set up at Nylas. */
   stepsDone: string[];
 }
@@ -124,6 +128,8 @@ export function createMigrationRecords(redis: RedisConnection, prefix: string, j
       cancelRequestedBy: cancelBy ?? undefined,
       stepsDone: parse<{ stepsDone?: string[] }>(state.checkpoint)?.stepsDone ?? [],
       finishedAt: state.finishedAt ? Number(state.finishedAt) : undefined,
+      startedAt: state.startedAt ? Number(state.startedAt) : undefined,
+      approval: parse<MigrationRecord['approval']>(state.approval),
     };
   }
 

@@ -4,10 +4,15 @@ import { FINISHED_STATUSES, type MigrationRecord } from '../../src/store/migrati
 import { startLocalStack } from '../../testkit/local-stack.js';
 import type { NylasSimOptions } from '../../testkit/nylas-sim/index.js';
 import {
+  appHomeOpenedEvent,
   buttonClick,
   commandBody,
+  eventCallbackPayload,
   formValues,
+  homeButtonClickPayload,
   optionsLoad,
+  payloadBody,
+  postEventToBot,
   postToBot,
   type SlackPost,
   viewSubmission,
@@ -54,6 +59,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   ratePerSecond?: number;
   extraApps?: { v2?: string[]; v3?: string[] };
+  /** The App Home's throttle (default here: 1 s, short for tests). */
+  home?: { publishWindowMs?: number; viewerTtlMs?: number };
 }
 
 /**
@@ -71,6 +78,7 @@ export async function startStack(options: StackOptions = {}) {
     slack: { strictTriggers: true, ...options.slack },
     ...(options.env ? { env: options.env } : {}),
     ...(options.extraApps ? { extraApps: options.extraApps } : {}),
+    home: { publishWindowMs: 1_000, ...options.home },
     redisUrl: REDIS_URL,
     prefix,
     logger,
@@ -217,6 +225,17 @@ export async function startStack(options: StackOptions = {}) {
           }),
         ),
       ),
+
+    /** The user opens the app's Home tab: Slack posts `app_home_opened` to the bot (signed, JSON). */
+    openHome: (userId: string) =>
+      inTime(postEventToBot(botUrl, eventCallbackPayload({ event: appHomeOpenedEvent(userId) }))),
+
+    /** The user clicks a button on their Home tab (as published now); Home clicks carry no response_url. */
+    clickHome: (userId: string, input: { actionId: string; value: string }) => {
+      const view = slack.homeView(userId);
+      if (!view) throw new Error(`${userId} has no Home tab to click in`);
+      return inTime(postToBot(botUrl, payloadBody(homeButtonClickPayload({ userId, view, ...input }))));
+    },
 
     /** Runs /migrate → form → confirm as an admin; returns the confirm view and the answers. */
     async startMigration(

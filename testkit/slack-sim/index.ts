@@ -18,7 +18,12 @@ import { SocketModeHub } from './socket-mode.js';
 import { type SimConfig, SimState } from './state.js';
 import type { SendEnvelopeOptions, SimSlackUser, SlackSim, SlackSimOptions } from './types.js';
 
-export { validateMessageBlocks, validateModalView, validateOptionsResponse } from './block-kit.js';
+export {
+  validateHomeView,
+  validateMessageBlocks,
+  validateModalView,
+  validateOptionsResponse,
+} from './block-kit.js';
 export {
   DEFAULT_APP_TOKEN,
   DEFAULT_BOT_TOKEN,
@@ -46,6 +51,7 @@ export type {
   SlackSimOptions,
   SocketAck,
 } from './types.js';
+export { viewText } from './view-text.js';
 
 function configFrom(options: SlackSimOptions): SimConfig {
   const botUserId = options.botUserId ?? DEFAULT_BOT_USER_ID;
@@ -75,6 +81,8 @@ function configFrom(options: SlackSimOptions): SimConfig {
     refuseUploads: options.refuseUploads,
     rateLimits: options.rateLimits ?? false,
     enterprise: options.enterprise,
+    homeTabEnabled: options.homeTabEnabled ?? true,
+    homePublishSpacingMs: options.homePublishSpacingMs,
   };
 }
 
@@ -125,6 +133,9 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
     ephemerals: () => state.ephemeralsSnapshot(),
     views: () => state.viewEventsSnapshot(),
     view: (viewId) => state.viewSnapshot(viewId),
+    homeView: (userId) => state.homeViewSnapshot(userId),
+    homePublishes: (userId) =>
+      state.viewEventsSnapshot().filter((event) => event.kind === 'publish' && event.userId === userId),
     dmChannelFor: (userId) => state.directory.dmChannelFor(userId),
     failNext: (fault) => state.faults.add(fault),
     setLatency: (method, ms) => state.setLatency(method, ms),
@@ -162,6 +173,13 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
         acceptsResponse,
         ackTimeout(send),
       );
+    },
+    sendEvent: async (payload, send) => {
+      const event = (payload as { type?: unknown; event?: { type?: unknown } }).event;
+      if (payload.type !== 'event_callback' || typeof event?.type !== 'string') {
+        throw new TypeError('an events_api payload is an event_callback with an `event` that has a `type`');
+      }
+      return socketMode.send('events_api', payload, false, ackTimeout(send));
     },
     sendDisconnect: (reason = 'refresh_requested') => socketMode.disconnect(reason),
   };

@@ -1,8 +1,10 @@
 import type { App } from '@slack/bolt';
 import type { BotDeps } from '../bot-deps.js';
 import { registerCancelAction } from './actions/cancel.js';
+import { registerHomeReportAction } from './actions/home-report.js';
 import { registerRetryFailedAction } from './actions/retry-failed.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerHomeOpened } from './events/home-opened.js';
 import { registerAppOptions } from './options/app-options.js';
 import { registerConfirmSubmission } from './views/confirm-submission.js';
 import { registerFormSubmission } from './views/form-submission.js';
@@ -14,4 +16,6 @@ export function registerListeners(app: App, deps: BotDeps): void {
   registerConfirmSubmission(app, deps);
   registerCancelAction(app, deps);
   registerRetryFailedAction(app, deps);
+  registerHomeOpened(app, deps);
+  registerHomeReportAction(app, deps);
 }
