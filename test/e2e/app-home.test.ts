@@ -29,7 +29,7 @@ describe('the App Home', () => {
     const text = viewText(home);
     expect(text).toContain('*Acme to v3* · Production');
     // The apps by their names in the apps file.
-    expect(text).toContain(`${LOCAL_APPS.v2.name} (v2) → ${LOCAL_APPS.v3.name} (v3)`);
+    expect(text).toContain(`v2 app ${LOCAL_APPS.v2.name} → v3 app ${LOCAL_APPS.v3.name}`);
     expect(text).toMatch(/completed · 30 accounts — \d+ migrated/);
     expect(text).toContain('requested by @U_ADMIN');
     expect(text).toMatch(/thread <https?:\/\/[^>]+> in #C_GENERAL/);

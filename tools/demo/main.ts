@@ -17,6 +17,7 @@ import { createMigrationRecords } from '../../src/store/migration-records.js';
 import { defaultSimUsers } from '../../testkit/slack-sim/index.js';
 import { type DemoOptions, parseDemoArgs, USAGE } from './args.js';
 import { playSlack } from './drive.js';
+import { showHomeTab } from './home-step.js';
 import { formatSeconds, messageSource, plainStyle, renderMrkdwn, Terminal } from './print.js';
 import { findOrStartRedis, NoRedisError, redisLabel } from './redis.js';
 import {
@@ -206,6 +207,16 @@ async function run(
   }
   term.line(style.green(`✔ Migration completed: ${line}`), '  ');
   term.line(style.dim(`  ${detail}`), '  ');
+  term.line();
+  const homePath = await showHomeTab({
+    world,
+    term,
+    names: NAMES,
+    outDir,
+    signal,
+    migrationId: record.request.migrationId,
+  });
+  term.line(`  ${style.dim('Home'.padEnd(10))} ${shortPath(homePath)}`, ' '.repeat(13));
   return {
     cleanupNote:
       redis.kind === 'existing' ? `deleted the demo's Redis keys (${prefix}:*)` : 'stopped the private Redis',

@@ -31,7 +31,11 @@ function when(ms: number): string {
 }
 
 function stateLine(record: MigrationRecord): string {
-  const label = STATE_LABELS[record.status] ?? record.status;
+  const cancelling =
+    LIVE.has(record.status) && record.cancelRequestedBy
+      ? ` (cancel requested by <@${record.cancelRequestedBy}>)`
+      : '';
+  const label = `${STATE_LABELS[record.status] ?? record.status}${cancelling}`;
   const progress = record.progress;
   if (record.status === 'running' && progress)
     return `${label} · \`${progressBar(progress.done, progress.total, 10)}\` · ${progress.done} of ${progress.total} accounts${countsOf(progress.counts)}`;
@@ -69,7 +73,7 @@ function runBlocks(
   const main = section(
     [
       `*${escapeMrkdwn(r.title)}* · ${r.environment}${r.mode === 'only_failed' ? ' · retry of failed accounts' : ''}`,
-      `${escapeMrkdwn(apps.v2Name)} (v2) → ${escapeMrkdwn(apps.v3Name)} (v3)`,
+      `v2 app ${escapeMrkdwn(apps.v2Name)} → v3 app ${escapeMrkdwn(apps.v3Name)}`,
       stateLine(record),
       where,
     ].join('\n'),
