@@ -150,4 +150,16 @@ describe('the App Home refresher, shared by several processes through Redis', ()
     ).toEqual(['U_MEMBER']);
     expect(viewText(sim.homeView('U_MEMBER'))).toContain('only workspace admins and owners');
   });
+
+  it('a publish Slack fails (HTTP 500) is tried again after the window: the Home still ends up published', async () => {
+    const { sim, redis, prefix, processes } = await setUp();
+    const [bot] = processes;
+    if (!bot) throw new Error('a process expected');
+    sim.failNext({ method: 'views.publish', kind: 'http_500', times: 1 });
+    // The caller (the event listener) logs this one as dropped; the refresh itself is kept pending.
+    await expect(bot.opened({ userId: 'U_ADMIN', teamId: sim.teamId })).rejects.toThrow(/500/);
+    await waitFor('the Home, published on the second try', () => sim.homeView('U_ADMIN'));
+    await waitFor('the throttle to settle', () => settled(redis, prefix));
+    expect(sim.calls('views.publish').map((call) => call.status)).toEqual([500, 200]);
+  });
 });

@@ -98,8 +98,9 @@ export function createHomeRefresher(deps: {
       enterpriseInstall: viewer.enterpriseInstall,
     });
     if (!verdict.ok && verdict.code === 'lookup_failed') {
-      // Not a "no": the current view stays; the next change or opening tries again.
-      deps.logger.warn('App Home not refreshed: the admin check is unavailable', { userId });
+      // Not a "no": the current view stays, and the refresh is tried again after the window.
+      deps.logger.warn('App Home not refreshed yet: the admin check is unavailable', { userId });
+      await state.markPending(userId, pendingKeepMs);
       return;
     }
     const notice = await state.notice(userId);
@@ -127,6 +128,9 @@ export function createHomeRefresher(deps: {
         later(userId, retryAfter * 1000 + SLOT_MARGIN_MS);
         return;
       }
+      // Slack unreachable or failing (not a refusal of this view): tried again after the window.
+      if ((error as { code?: string }).code !== 'slack_webapi_platform_error')
+        await state.markPending(userId, pendingKeepMs);
       throw error;
     }
   }
