@@ -199,4 +199,25 @@ describe('the App Home', () => {
     // The member's click uploaded nothing: one upload for the run, one for the admin.
     expect(s.slack.files('C_GENERAL', threadTs)).toHaveLength(2);
   });
+
+  it('a Slack that refuses or stalls every Home publish neither breaks nor holds up a run', async () => {
+    stack = await startStack({ accounts: 20 });
+    const s = stack;
+    await s.openHome('U_ADMIN');
+    await s.waitFor('the first Home', () => s.slack.homeView('U_ADMIN'));
+    // From now on every views.publish waits 4 s and then fails.
+    s.slack.setLatency('views.publish', 4_000);
+    s.slack.failNext({ method: 'views.publish', kind: 'error', error: 'internal_error', times: 1_000 });
+
+    await s.startMigration('U_ADMIN', { title: 'Despite the Home' });
+    const record = await s.waitForRecord();
+    expect(record.status).toBe('completed');
+    const threadTs = record.request.slack?.threadTs;
+    await s.waitFor('the report in the thread', () => s.slack.files('C_GENERAL', threadTs)[0]);
+    await s.waitFor('a failed Home publish, logged as dropped', () =>
+      s.logLines.find((line) => line.dropped === true && String(line.message).startsWith('App Home')),
+    );
+    // The Home still shows what it showed before: nothing the failing Slack accepted.
+    expect(homeText(s, 'U_ADMIN')).toContain('No migrations yet');
+  });
 });
