@@ -106,6 +106,7 @@ describe('npm run demo', () => {
       'Connectors copied',
       'Migration finished',
       '✔ Migration completed',
+      'App Home',
     ];
     const positions = order.map((text) => out.indexOf(text));
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
@@ -117,5 +118,15 @@ describe('npm run demo', () => {
     expect(thread).toContain('Migration finished');
     const registry = await readFile(join(outDir, 'nylas-apps.demo.yml'), 'utf8');
     expect(registry).toMatch(/v2_apps:[\s\S]*v3_apps:/);
+  });
+
+  it('ends with the App Home as the admin sees it, printed and saved', async () => {
+    const home = await readFile(join(outDir, 'home.txt'), 'utf8');
+    expect(home).toContain('# Nylas v2 → v3 migrations');
+    expect(home).toContain('*Acme Mail* · Production');
+    expect(home).toMatch(new RegExp(`completed · ${ACCOUNTS} accounts`));
+    expect(home).toContain('requested by @Ada Admin');
+    expect(home).toContain('[Re-upload report]');
+    expect(run.stdout).toContain('*Acme Mail* · Production');
   });
 });

@@ -13,12 +13,14 @@ const manifestText = readFileSync(manifestUrl, 'utf8');
 type Manifest = {
   display_information: { name: string; description?: string };
   features: {
+    app_home?: { home_tab_enabled?: boolean; messages_tab_enabled?: boolean };
     bot_user: { display_name: string; always_online?: boolean };
     slash_commands: Array<{ command: string; usage_hint?: string; url?: string; should_escape?: boolean }>;
   };
   oauth_config: { scopes: { bot: string[] } };
   settings: {
     interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
+    event_subscriptions?: { request_url?: string; bot_events?: string[] };
     socket_mode_enabled: boolean;
     org_deploy_enabled: boolean;
     token_rotation_enabled: boolean;
@@ -87,6 +89,15 @@ describe('manifest.yml', () => {
     expect(features.bot_user).toEqual({ display_name: 'migrate-bot', always_online: true });
   });
 
+  it('has the Home tab on and subscribes to app_home_opened on the same endpoint (HTTP mode)', () => {
+    const { features, settings } = load();
+    expect(features.app_home?.home_tab_enabled).toBe(true);
+    // The report's DM fallback lands in the Messages tab, which must stay on.
+    expect(features.app_home?.messages_tab_enabled).toBe(true);
+    expect(settings.event_subscriptions?.bot_events).toEqual(['app_home_opened']);
+    expect(settings.event_subscriptions?.request_url).toBe(settings.interactivity.request_url);
+  });
+
   it('explains Socket Mode next to the switch', () => {
     expect(manifestText).toMatch(/#.*Socket Mode[\s\S]*SLACK_APP_TOKEN[\s\S]*socket_mode_enabled: false/);
   });
@@ -112,6 +123,13 @@ describe('manifest.yml', () => {
     it('with an unknown field', () => {
       const manifest = load();
       const broken = { ...manifest, settings: { ...manifest.settings, interactivty: { is_enabled: true } } };
+      expect(validate(broken)).toBe(false);
+      expect(problems()).toContain('must NOT have additional properties');
+    });
+
+    it('with an unknown App Home setting', () => {
+      const manifest = load();
+      const broken = { ...manifest, features: { ...manifest.features, app_home: { home_tab: true } } };
       expect(validate(broken)).toBe(false);
       expect(problems()).toContain('must NOT have additional properties');
     });

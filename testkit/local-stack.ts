@@ -35,6 +35,8 @@ export interface LocalStackOptions {
   worker?: ServiceOptions['worker'];
   /** How long a migration waits for a second admin (a short one in tests). */
   approvalWindowMs?: number;
+  /** The App Home's throttle and viewer TTL (tests use a short throttle). */
+  home?: ServiceOptions['home'];
 }
 
 export function localRegistryYaml(extra: LocalStackOptions['extraApps'] = {}): string {
@@ -108,6 +110,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       prefix: options.prefix,
       ...(options.http ? { http: options.http } : {}),
       ...(options.worker ? { worker: options.worker } : {}),
+      ...(options.home ? { home: options.home } : {}),
       bot: { host: '127.0.0.1', port: 0 },
       ...(options.approvalWindowMs ? { approvalWindowMs: options.approvalWindowMs } : {}),
       // The stand-in plays Slack's 1 message/s per channel only when asked: then the production

@@ -42,6 +42,7 @@ import { audit } from '../slack/audit.js';
 import { type RunningBot, startBot } from '../slack/bot.js';
 import { createChannelReach } from '../slack/channel-reach.js';
 import { createSlackClients } from '../slack/clients.js';
+import { createHomeRefresher, type HomeRefresher } from '../slack/home/home-refresher.js';
 import { listen } from '../slack/http-server.js';
 import { createPermalinks } from '../slack/permalinks.js';
 import { createReportFallback } from '../slack/report-fallback.js';
@@ -82,6 +83,8 @@ export interface ServiceOptions {
   metrics?: Metrics;
   /** How long a migration waits for a second admin (default 24 h); tests use a short one. */
   approvalWindowMs?: number;
+  /** The App Home's publish throttle per admin and how long an opener is refreshed (tests: shorter). */
+  home?: { publishWindowMs?: number; viewerTtlMs?: number };
 }
 
 export interface RunningServices {
@@ -157,6 +160,25 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
       ...(options.slackPostSpacingMs ? { postSpacingMs: options.slackPostSpacingMs } : {}),
     });
   const closers: Array<() => Promise<unknown>> = [];
+  // One per process, over the bot's connection when there is a bot (fail-fast), else the worker's.
+  const permalinks = createPermalinks(clients.fast, logger);
+  let home: HomeRefresher | undefined;
+  const startHome = (connection: RedisConnection): HomeRefresher => {
+    const refresher = createHomeRefresher({
+      redis: connection,
+      prefix,
+      client: clients.progress,
+      records: createMigrationRecords(connection, prefix, migrationJobKeyPrefix(prefix)),
+      registry,
+      permalinks,
+      verifier,
+      logger,
+      ...options.home,
+    });
+    closers.push(async () => refresher.close());
+    home = refresher;
+    return refresher;
+  };
   const running: RunningServices = {
     metrics,
     async close() {
@@ -191,9 +213,11 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         settings: { reportDir: join(tmpdir(), 'migrate-bot-reports') },
         metrics,
         approvalEnvironments: env.approvalEnvironments,
+        onStateChange: (migrationId) => home?.changed(migrationId),
         ...options.worker,
       });
       closers.push(() => worker.close());
+      if (role === 'worker') startHome(connection);
       await worker.ready();
       running.worker = worker;
       const expiryRedis = duplicateWithCommandTimeout(connection, 10_000);
@@ -237,6 +261,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         scheduleExpiry: (id, delayMs) => scheduleApprovalExpiry(approvalQueue, id, delayMs),
       };
       closers.push(() => queue.close());
+      const botHome = startHome(connection);
       metrics.observe({
         migrationStates: () => records.statusCounts(),
         reportsOwed: () => countOwedReports(reportQueue),
@@ -246,16 +271,22 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         deps: {
           registry,
           records,
-          producer: createMigrationProducer({ records, queue, logger }),
+          producer: createMigrationProducer({
+            records,
+            queue,
+            logger,
+            onStateChange: (migrationId) => botHome.changed(migrationId),
+          }),
           verifier,
           logger,
           migrateChannel: env.migrateChannel,
           threadClient: clients.thread,
           reach: createChannelReach(clients.fast),
-          permalinks: createPermalinks(clients.fast, logger),
+          permalinks,
           respond: createResponsePoster({ slackApiUrl: env.slackApiUrl, logger }),
           reports: { reupload: (id, by) => enqueueReupload(reportQueue, id, by) },
           approval,
+          home: botHome,
         },
         botToken: env.slackBotToken,
         signingSecret: env.slackSigningSecret,

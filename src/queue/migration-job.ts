@@ -47,6 +47,8 @@ export interface MigrationJobDeps {
   hardStopSignal: AbortSignal;
   logger: Logger;
   metrics?: Metrics | undefined;
+  /** Told (never awaited) when a run's recorded status changed: started, finished, abandoned. */
+  onStateChange?: ((migrationId: string) => void) | undefined;
 }
 
 /**
@@ -71,6 +73,7 @@ export function createMigrationJobRunner(deps: MigrationJobDeps) {
       if (!record || FINISHED_STATUSES.includes(record.status)) return;
       await records.setStatus(request.migrationId, 'failed', { reason, finishedAt: String(Date.now()) });
       await records.release(request);
+      deps.onStateChange?.(request.migrationId);
       await deps.notifier
         .event(request, { type: 'failed', step: record.progress?.step ?? 'preflight', reason })
         .catch((error: unknown) =>
@@ -166,6 +169,7 @@ export function createMigrationJobRunner(deps: MigrationJobDeps) {
         return { outcome: latest.status };
       }
       await store.markRunning();
+      deps.onStateChange?.(request.migrationId);
       const v2App = deps.registry.v2(request.v2AppId);
       const v3App = deps.registry.v3(request.v3AppId);
       const result = await runMigration({
@@ -209,6 +213,7 @@ export function createMigrationJobRunner(deps: MigrationJobDeps) {
       );
       metrics?.migrationsFinished.inc({ outcome: result.outcome });
       await records.release(request);
+      deps.onStateChange?.(request.migrationId);
       log.info('migration finished', { outcome: result.outcome });
       return { outcome: result.outcome };
     } catch (error) {

@@ -54,6 +54,8 @@ export interface MigrationWorkerOptions {
   approvalEnvironments?: readonly string[];
   /** Counters for Prometheus (accounts, leases, the rate budget); none when unset. */
   metrics?: Metrics;
+  /** Told (never awaited) when a run's recorded status changed (the App Home refreshes on it). */
+  onStateChange?: (migrationId: string) => void;
 }
 
 /**
@@ -124,6 +126,7 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     hardStopSignal: hardStop.signal,
     logger,
     metrics,
+    onStateChange: options.onStateChange,
   });
 
   const worker = new Worker<MigrationJobData>(MIGRATION_QUEUE, jobs.processJob, {

@@ -20,6 +20,8 @@ export function createMigrationProducer(deps: {
   now?: () => number;
   /** Attempts per job for unexpected failures (tests use fewer, faster ones). */
   attempts?: JobAttempts;
+  /** Told (never awaited) when a run was queued or asked to stop (the App Home refreshes on it). */
+  onStateChange?: (migrationId: string) => void;
 }) {
   const now = deps.now ?? Date.now;
 
@@ -53,6 +55,7 @@ export function createMigrationProducer(deps: {
     async enqueue(request: MigrationRequest): Promise<void> {
       await deps.records.setStatus(request.migrationId, 'queued', { queuedAt: String(now()) });
       await enqueueMigration(deps.queue, request, deps.attempts);
+      deps.onStateChange?.(request.migrationId);
     },
 
     /** Reserve and enqueue in one go (the thread, if any, is already in the request). */
@@ -82,7 +85,11 @@ export function createMigrationProducer(deps: {
       return producer.reserve({ ...rest, mode, retryOf: previousId, requestedBy });
     },
 
-    cancel: (migrationId: string, userId: string) => deps.records.requestCancel(migrationId, userId),
+    async cancel(migrationId: string, userId: string): Promise<boolean> {
+      const asked = await deps.records.requestCancel(migrationId, userId);
+      if (asked) deps.onStateChange?.(migrationId);
+      return asked;
+    },
 
     /** Whether the run's job exists (an enqueue that timed out may still have landed). */
     isQueued: async (migrationId: string) => (await deps.queue.getJob(migrationId)) !== undefined,

@@ -12,6 +12,8 @@ export type AuditAction =
   | 'button.approve'
   | 'button.reject'
   | 'approval.expire'
+  | 'home.open'
+  | 'button.home_report'
   | 'worker.start';
 
 /** One structured line per attempt, allowed or refused: who, what, when, outcome. Never a secret. */

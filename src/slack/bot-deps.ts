@@ -6,6 +6,7 @@ import type { MigrationRecords } from '../store/migration-records.js';
 import type { AdminVerifier } from './admin-verifier.js';
 import type { ApprovalGate } from './approval/gate.js';
 import type { ChannelReach } from './channel-reach.js';
+import type { HomeRefresher } from './home/home-refresher.js';
 import type { Permalinks } from './permalinks.js';
 import type { ResponsePoster } from './response-url.js';
 
@@ -30,6 +31,8 @@ export interface BotDeps {
   reports: { reupload(migrationId: string, requestedBy: string): Promise<void> };
   /** The second-admin approval step (MIGRATE_APPROVAL_ENVIRONMENTS); unset: no run ever waits. */
   approval?: ApprovalGate | undefined;
+  /** The App Home (publishes and refreshes it); unset, the Home tab is not served. */
+  home?: HomeRefresher;
   /** Bounds the admin check (default VERIFY_TIMEOUT_MS); the ack itself is bounded by the ack budget. */
   verifyTimeoutMs?: number;
 }

@@ -33,6 +33,8 @@ export const ACTION = {
   retryFailed: 'migrate_retry_failed',
   approve: 'migrate_approve',
   reject: 'migrate_reject',
+  /** The App Home's "Re-upload report" button (value: the migration id). */
+  homeReport: 'migrate_home_report',
 } as const;
 
 export const OPTION = {

@@ -25,6 +25,8 @@ export interface MigrationRecord {
   reason?: string | undefined;
   cancelRequestedBy?: string | undefined;
   finishedAt?: number | undefined;
+  /** When a worker last started (or resumed) the run. */
+  startedAt?: number | undefined;
   /** Steps the run finished (from its checkpoint): a retry knows what is already set up at Nylas. */
   stepsDone: string[];
   /** Unset while the run waits for approval, or when it needed none. */
@@ -142,6 +144,7 @@ export function createMigrationRecords(redis: RedisConnection, prefix: string, j
       finishedAt: state.finishedAt ? Number(state.finishedAt) : undefined,
       approval: parse<ApprovalDecision>(state.approval),
       approvalDueAt: state.approvalDueAt ? Number(state.approvalDueAt) : undefined,
+      startedAt: state.startedAt ? Number(state.startedAt) : undefined,
     };
   }
 

@@ -178,7 +178,7 @@ export function createRunStore(options: {
     },
 
     async markRunning() {
-      await write([['HSET', keys.state(id), 'status', 'running']]);
+      await write([['HSET', keys.state(id), 'status', 'running', 'startedAt', String(Date.now())]]);
     },
 
     async saveProgress(progress) {

@@ -4,10 +4,15 @@ import { FINISHED_STATUSES, type MigrationRecord } from '../../src/store/migrati
 import { startLocalStack } from '../../testkit/local-stack.js';
 import type { NylasSimOptions } from '../../testkit/nylas-sim/index.js';
 import {
+  appHomeOpenedEvent,
   buttonClick,
   commandBody,
+  eventCallbackPayload,
   formValues,
+  homeButtonClickPayload,
   optionsLoad,
+  payloadBody,
+  postEventToBot,
   postToBot,
   type SlackPost,
   viewSubmission,
@@ -55,6 +60,8 @@ export interface StackOptions {
   extraApps?: { v2?: string[]; v3?: string[] };
   /** How long a migration waits for a second admin (approval is off unless `env` sets MIGRATE_APPROVAL_ENVIRONMENTS). */
   approvalWindowMs?: number;
+  /** The App Home's throttle (default here: 1 s, short for tests). */
+  home?: { publishWindowMs?: number; viewerTtlMs?: number };
 }
 
 /**
@@ -73,6 +80,7 @@ export async function startStack(options: StackOptions = {}) {
     ...(options.env ? { env: options.env } : {}),
     ...(options.extraApps ? { extraApps: options.extraApps } : {}),
     ...(options.approvalWindowMs ? { approvalWindowMs: options.approvalWindowMs } : {}),
+    home: { publishWindowMs: 1_000, ...options.home },
     redisUrl: REDIS_URL,
     prefix,
     logger,
@@ -230,6 +238,17 @@ export async function startStack(options: StackOptions = {}) {
           }),
         ),
       ),
+
+    /** The user opens the app's Home tab: Slack posts `app_home_opened` to the bot (signed, JSON). */
+    openHome: (userId: string) =>
+      inTime(postEventToBot(botUrl, eventCallbackPayload({ event: appHomeOpenedEvent(userId) }))),
+
+    /** The user clicks a button on their Home tab (as published now); Home clicks carry no response_url. */
+    clickHome: (userId: string, input: { actionId: string; value: string }) => {
+      const view = slack.homeView(userId);
+      if (!view) throw new Error(`${userId} has no Home tab to click in`);
+      return inTime(postToBot(botUrl, payloadBody(homeButtonClickPayload({ userId, view, ...input }))));
+    },
 
     /** Runs /migrate → form → confirm as an admin; returns the confirm view and the answers. */
     async startMigration(

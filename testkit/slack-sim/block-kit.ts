@@ -579,3 +579,35 @@ export function validateModalView(view: unknown, options: ValidateOptions = {}):
   }
   return problems.list;
 }
+
+/** Slack refuses a view (modal or Home) whose JSON is larger than this (`view_too_large`). */
+export const MAX_VIEW_JSON_BYTES = 250 * 1024;
+
+/**
+ * Problems with a Home tab view given to views.publish: `type: 'home'`, at most 100 blocks, the same
+ * block rules as a modal, and no modal-only fields (a Home tab has no title bar nor buttons of its own).
+ */
+export function validateHomeView(view: unknown): string[] {
+  const problems = new Problems();
+  if (!isObject(view)) {
+    problems.add('/view', 'must be an object');
+    return problems.list;
+  }
+  const walker = new SurfaceWalker('modal', problems);
+  if (view.type === undefined) {
+    problems.add('/view/type', 'missing required field: type');
+  } else if (view.type !== 'home') {
+    problems.add('/view/type', 'must be home');
+  }
+  for (const field of ['title', 'close', 'submit'] as const)
+    if (view[field] !== undefined) problems.add(`/view/${field}`, `${field} is not allowed in a home view`);
+  walker.optionalString(view.private_metadata, '/view/private_metadata', 3000);
+  walker.optionalString(view.callback_id, '/view/callback_id', 255);
+  walker.optionalString(view.external_id, '/view/external_id', 255);
+  if (view.blocks === undefined) {
+    problems.add('/view/blocks', 'missing required field: blocks');
+  } else {
+    walker.blocks(view.blocks, '/view/blocks');
+  }
+  return problems.list;
+}

@@ -266,3 +266,115 @@ export function formValues(input: {
     },
   };
 }
+
+export interface EventInput extends GridInput {
+  teamId?: string;
+  /** The event itself (`type`, `user`, …), e.g. from `appHomeOpenedEvent`. */
+  event: Record<string, unknown> & { type: string };
+}
+
+/**
+ * An Events API `event_callback` envelope as Slack sends it (HTTP mode: the JSON body of a signed POST;
+ * Socket Mode: the payload of an `events_api` envelope).
+ */
+export function eventCallbackPayload(
+  input: EventInput,
+): Record<string, unknown> & { type: 'event_callback' } {
+  const team = input.teamId ?? 'T_TEST';
+  return {
+    token: 'legacy-verification-token',
+    team_id: team,
+    ...(input.enterpriseId ? { enterprise_id: input.enterpriseId } : {}),
+    api_app_id: 'A_MIGRATE',
+    event: input.event,
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [
+      {
+        team_id: team,
+        user_id: 'U_BOT',
+        is_bot: true,
+        is_enterprise_install: input.isEnterpriseInstall ?? false,
+        ...(input.enterpriseId ? { enterprise_id: input.enterpriseId } : {}),
+      },
+    ],
+    is_ext_shared_channel: false,
+    ...(input.isEnterpriseInstall ? { is_enterprise_install: true } : {}),
+  };
+}
+
+/** `app_home_opened` as Slack sends it when a user opens the app's Home tab (or its Messages tab). */
+export function appHomeOpenedEvent(
+  userId: string,
+  tab: 'home' | 'messages' = 'home',
+): Record<string, unknown> & { type: 'app_home_opened' } {
+  return {
+    type: 'app_home_opened',
+    user: userId,
+    // The DM between the app and the user, as Slack names it.
+    channel: `D_${userId}`,
+    tab,
+    event_ts: String(Date.now() / 1000),
+  };
+}
+
+/** POSTs an Events API body (JSON, signed) to the bot's events endpoint, as Slack's HTTP mode does. */
+export async function postEventToBot(
+  botUrl: string,
+  payload: Record<string, unknown>,
+  options: { timestamp?: number; signature?: string; secret?: string } = {},
+): Promise<SlackPost> {
+  const body = JSON.stringify(payload);
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const started = performance.now();
+  const response = await fetch(`${botUrl}/slack/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': options.signature ?? sign(body, timestamp, options.secret),
+    },
+    body,
+  });
+  const text = await response.text();
+  const ms = performance.now() - started;
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, text, json, ms, late: ms > ACK_DEADLINE_MS };
+}
+
+export interface HomeButtonInput extends GridInput {
+  userId: string;
+  teamId?: string;
+  /** The Home view the button is in (`SlackSim.homeView(userId)`). */
+  view: Record<string, unknown>;
+  actionId: string;
+  value: string;
+  blockId?: string;
+}
+
+/** A `block_actions` payload for a button on the Home tab: a view container, and no response_url. */
+export function homeButtonClickPayload(input: HomeButtonInput): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    ...interactionSender(input),
+    container: { type: 'view', view_id: input.view.id },
+    trigger_id: `trigger.${Math.random().toString(36).slice(2)}`,
+    view: input.view,
+    actions: [
+      {
+        type: 'button',
+        action_id: input.actionId,
+        block_id: input.blockId ?? 'home',
+        value: input.value,
+        action_ts: String(Date.now() / 1000),
+        text: { type: 'plain_text', text: 'x' },
+      },
+    ],
+  };
+}

@@ -25,6 +25,7 @@ export { viewSubmissionAckProblems } from './ack-checks.js';
 export {
   type LengthUnit,
   textLength,
+  validateHomeView,
   validateMessageBlocks,
   validateModalView,
   validateOptionsResponse,
@@ -57,6 +58,7 @@ export type {
   SlackSimOptions,
   SocketAck,
 } from './types.js';
+export { viewText } from './view-text.js';
 
 function configFrom(options: SlackSimOptions): SimConfig {
   const botUserId = options.botUserId ?? DEFAULT_BOT_USER_ID;
@@ -87,6 +89,8 @@ function configFrom(options: SlackSimOptions): SimConfig {
     refuseUploads: options.refuseUploads,
     rateLimits: options.rateLimits ?? false,
     enterprise: options.enterprise,
+    homeTabEnabled: options.homeTabEnabled ?? true,
+    homePublishSpacingMs: options.homePublishSpacingMs,
   };
 }
 
@@ -151,6 +155,9 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
     ephemerals: () => state.ephemeralsSnapshot(),
     views: () => state.viewEventsSnapshot(),
     view: (viewId) => state.viewSnapshot(viewId),
+    homeView: (userId) => state.homeViewSnapshot(userId),
+    homePublishes: (userId) =>
+      state.viewEventsSnapshot().filter((event) => event.kind === 'publish' && event.userId === userId),
     dmChannelFor: (userId) => state.directory.dmChannelFor(userId),
     failNext: (fault) => state.faults.add(fault),
     setLatency: (method, ms) => state.setLatency(method, ms),
@@ -183,6 +190,13 @@ export async function startSlackSim(options: SlackSimOptions = {}): Promise<Slac
       // Slack takes a response in the ack of view submissions and option loads only.
       const acceptsResponse = type === 'view_submission' || type === 'block_suggestion';
       return sendEnvelope('interactive', payload as Record<string, unknown>, acceptsResponse, send);
+    },
+    sendEvent: async (payload, send) => {
+      const event = (payload as { type?: unknown; event?: { type?: unknown } }).event;
+      if (payload.type !== 'event_callback' || typeof event?.type !== 'string') {
+        throw new TypeError('an events_api payload is an event_callback with an `event` that has a `type`');
+      }
+      return socketMode.send('events_api', payload, false, ackTimeout(send));
     },
     sendDisconnect: (reason = 'refresh_requested') => socketMode.disconnect(reason),
   };

@@ -11,6 +11,9 @@ const TIER_3 = new Set([
   'files.completeUploadExternal',
 ]);
 const TIER_3_PER_MINUTE = 50;
+/** Tier 4 (100+ a minute per workspace), played at its floor. */
+const TIER_4 = new Set(['views.publish']);
+const TIER_4_PER_MINUTE = 100;
 const MINUTE_MS = 60_000;
 const SECOND_MS = 1_000;
 
@@ -22,9 +25,20 @@ export class RateLimits {
   /** Seconds to wait before this call would pass, or undefined when it passes (and is counted). */
   take(method: string, args: Record<string, unknown>): number | undefined {
     if (TIER_3.has(method)) return this.admit(`tier3:${method}`, TIER_3_PER_MINUTE, MINUTE_MS);
+    if (TIER_4.has(method)) return this.admit(`tier4:${method}`, TIER_4_PER_MINUTE, MINUTE_MS);
     if (method === 'chat.postMessage' && typeof args.channel === 'string')
       return this.admit(`channel:${args.channel}`, 1, SECOND_MS);
     return undefined;
+  }
+
+  /**
+   * The Home tab's own limit, switched on apart from the others (`homePublishSpacingMs`): one
+   * views.publish per user per `spacingMs`. Seconds to wait, or undefined when the call passes.
+   */
+  takeHomePublish(method: string, args: Record<string, unknown>, spacingMs: number | undefined) {
+    if (spacingMs === undefined || method !== 'views.publish' || typeof args.user_id !== 'string')
+      return undefined;
+    return this.admit(`home:${args.user_id}`, 1, spacingMs);
   }
 
   clear(): void {

@@ -136,10 +136,11 @@ async function handleApi(
   const fault = state.faults.take(method);
   if (fault !== undefined && serveFault(res, call, fault)) return;
   // Only calls that would otherwise be answered count against the limits (a bad token is not served).
-  const retryAfter =
-    state.config.rateLimits && authProblem(state, token, methods.get(method)) === undefined
-      ? state.rateLimits.take(method, recordedArgs)
-      : undefined;
+  const answerable = authProblem(state, token, methods.get(method)) === undefined;
+  const retryAfter = answerable
+    ? ((state.config.rateLimits ? state.rateLimits.take(method, recordedArgs) : undefined) ??
+      state.rateLimits.takeHomePublish(method, recordedArgs, state.config.homePublishSpacingMs))
+    : undefined;
   if (retryAfter !== undefined) {
     serveFault(res, call, { method, kind: 'ratelimited', retryAfterSeconds: retryAfter });
     call.fault = undefined;

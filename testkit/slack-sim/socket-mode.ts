@@ -16,7 +16,7 @@ import { SOCKET_MODE_PATH } from './socket-tickets.js';
 import type { SimState } from './state.js';
 import type { SocketAck } from './types.js';
 
-export type EnvelopeType = 'slash_commands' | 'interactive';
+export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
 
 interface PendingAck {
   socket: WebSocket;

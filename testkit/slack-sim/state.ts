@@ -36,6 +36,10 @@ export interface SimConfig {
   refuseUploads: string | undefined;
   rateLimits: boolean;
   enterprise: { id: string; orgWideInstall?: boolean } | undefined;
+  /** The app's Home tab is on (`features.app_home.home_tab_enabled`); off, views.publish is `not_enabled`. */
+  homeTabEnabled: boolean;
+  /** views.publish at most once per user per this long (429 otherwise); undefined: not limited. */
+  homePublishSpacingMs: number | undefined;
 }
 
 /** A file between `files.getUploadURLExternal` and `files.completeUploadExternal`, and after. */
@@ -78,6 +82,8 @@ export class SimState {
   readonly ephemerals: SimEphemeral[] = [];
   readonly viewEvents: SimViewEvent[] = [];
   readonly views = new Map<string, StoredView>();
+  /** Each user's published Home tab (views.publish). */
+  readonly homeViews = new Map<string, StoredView>();
   readonly files = new Map<string, StoredFile>();
   /** Method → how long its answers wait (`setLatency`). */
   readonly latencies = new Map<string, number>();
@@ -117,6 +123,7 @@ export class SimState {
     this.ephemerals.length = 0;
     this.viewEvents.length = 0;
     this.views.clear();
+    this.homeViews.clear();
     this.files.clear();
   }
 
@@ -169,6 +176,11 @@ export class SimState {
 
   viewEventsSnapshot(): SimViewEvent[] {
     return this.viewEvents.map((event) => structuredClone(event));
+  }
+
+  homeViewSnapshot(userId: string): Record<string, unknown> | undefined {
+    const view = this.homeViews.get(userId);
+    return view === undefined ? undefined : structuredClone(view.rendered);
   }
 
   viewSnapshot(viewId: string): Record<string, unknown> | undefined {

@@ -96,6 +96,13 @@ export interface SlackSimOptions {
   freePlan?: boolean;
   /** An Enterprise Grid organization: its id in `auth.test`, and whether the app is installed org-wide. */
   enterprise?: { id: string; orgWideInstall?: boolean };
+  /** The app's Home tab; default on. Off, views.publish answers `not_enabled`. */
+  homeTabEnabled?: boolean;
+  /**
+   * views.publish at most once per user per this many ms, else 429 (Slack asks apps not to republish a
+   * Home tab often). Off by default, apart from `rateLimits`.
+   */
+  homePublishSpacingMs?: number;
 }
 
 /** A fault served instead of (or, with `afterEffect`, on top of) the next matching request(s). */
@@ -172,8 +179,10 @@ export interface SimEphemeral {
 }
 
 export interface SimViewEvent {
-  kind: 'open' | 'update' | 'push';
+  kind: 'open' | 'update' | 'push' | 'publish';
   viewId: string;
+  /** views.publish: whose Home tab. */
+  userId?: string;
   triggerId?: string;
   /** The view as the client sent it. */
   view: Record<string, unknown>;
@@ -223,8 +232,12 @@ export interface SlackSim {
   /** Completed uploads, optionally of one channel and thread. */
   files(channel?: string, threadTs?: string): SimFile[];
   ephemerals(): SimEphemeral[];
-  /** views.open / views.update / views.push, in order. */
+  /** views.open / views.update / views.push / views.publish, in order. */
   views(): SimViewEvent[];
+  /** The Home tab currently published for a user (as views.publish returned it), or undefined. */
+  homeView(userId: string): Record<string, unknown> | undefined;
+  /** The successful views.publish calls for a user's Home tab, in order. */
+  homePublishes(userId: string): SimViewEvent[];
   /** A view's current state as views.* returned it last, or undefined. */
   view(viewId: string): Record<string, unknown> | undefined;
   /** The DM channel id `conversations.open` gives for this user (the same one every time). */
@@ -270,6 +283,11 @@ export interface SlackSim {
   sendSlashCommand(fields: Record<string, string>, options?: SendEnvelopeOptions): Promise<SocketAck>;
   /** Sends an `interactive` envelope (payload: what HTTP mode posts as `payload=`); as above. */
   sendInteractive(payload: unknown, options?: SendEnvelopeOptions): Promise<SocketAck>;
+  /**
+   * Sends an `events_api` envelope (payload: the `event_callback` HTTP mode posts, see the driver's
+   * `eventCallbackPayload`) to the oldest connection; resolves with its ack, rejects if none comes in time.
+   */
+  sendEvent(payload: Record<string, unknown>, options?: SendEnvelopeOptions): Promise<SocketAck>;
   /** Sends `{ type: 'disconnect', reason }` to every connection: the client should reconnect. How many were told. */
   sendDisconnect(reason?: string): number;
 

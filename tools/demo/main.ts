@@ -18,6 +18,7 @@ import { defaultSimUsers } from '../../testkit/slack-sim/index.js';
 import { approveAsSecondAdmin } from './approval-step.js';
 import { type DemoOptions, parseDemoArgs, USAGE } from './args.js';
 import { playSlack } from './drive.js';
+import { showHomeTab } from './home-step.js';
 import { formatSeconds, messageSource, plainStyle, renderMrkdwn, Terminal } from './print.js';
 import { findOrStartRedis, NoRedisError, redisLabel } from './redis.js';
 import {
@@ -208,6 +209,16 @@ async function run(
   }
   term.line(style.green(`✔ Migration completed: ${line}`), '  ');
   term.line(style.dim(`  ${detail}`), '  ');
+  term.line();
+  const homePath = await showHomeTab({
+    world,
+    term,
+    names: NAMES,
+    outDir,
+    signal,
+    migrationId: record.request.migrationId,
+  });
+  term.line(`  ${style.dim('Home'.padEnd(10))} ${shortPath(homePath)}`, ' '.repeat(13));
   return {
     cleanupNote:
       redis.kind === 'existing' ? `deleted the demo's Redis keys (${prefix}:*)` : 'stopped the private Redis',

@@ -5,7 +5,7 @@ import { conversationsInfo, conversationsOpen } from './conversations.js';
 import { filesCompleteUploadExternal, filesGetUploadURLExternal } from './files.js';
 import type { MethodSpec } from './method.js';
 import { usergroupsUsersList, usersInfo } from './users.js';
-import { viewsOpen, viewsPush, viewsUpdate } from './views.js';
+import { viewsOpen, viewsPublish, viewsPush, viewsUpdate } from './views.js';
 
 /** Every Web API method the stand-in answers; anything else is `unknown_method`. */
 export const methods: ReadonlyMap<string, MethodSpec> = new Map([
@@ -22,6 +22,7 @@ export const methods: ReadonlyMap<string, MethodSpec> = new Map([
   ['views.open', viewsOpen],
   ['views.update', viewsUpdate],
   ['views.push', viewsPush],
+  ['views.publish', viewsPublish],
   ['files.getUploadURLExternal', filesGetUploadURLExternal],
   ['files.completeUploadExternal', filesCompleteUploadExternal],
 ]);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { validateModalView } from '../block-kit.js';
+import { MAX_VIEW_JSON_BYTES, validateHomeView, validateModalView } from '../block-kit.js';
 import type { SimState, StoredView } from '../state.js';
 import { fail, invalidArguments, type MethodSpec, ok, parseArgs, type SlackBody } from './method.js';
 
@@ -116,5 +116,34 @@ export const viewsUpdate: MethodSpec = {
     state.views.set(current.id, updated);
     state.viewEvents.push({ kind: 'update', viewId: current.id, view: args.view, at: Date.now() });
     return ok({ view: updated.rendered });
+  },
+};
+
+const PublishArgs = z.object({ user_id: z.string().min(1), view: viewArg, hash: z.string().optional() });
+
+/**
+ * views.publish: the Home tab of one user, replaced as a whole. Slack checks the view (Block Kit,
+ * `type: 'home'`, ≤ 100 blocks, ≤ 250 kB of JSON), that the user exists and that the app has its Home
+ * tab enabled; a `hash` must match the current one. No scope is needed.
+ */
+export const viewsPublish: MethodSpec = {
+  handle(rawArgs, { state }) {
+    const parsed = parseArgs(PublishArgs, rawArgs);
+    if (!parsed.ok) return parsed.body;
+    const { user_id: userId, view, hash } = parsed.data;
+    if (!state.config.homeTabEnabled) return fail('not_enabled');
+    if (Buffer.byteLength(JSON.stringify(view)) > MAX_VIEW_JSON_BYTES) return fail('view_too_large');
+    const messages = validateHomeView(view);
+    if (messages.length > 0) return invalidArguments(messages);
+    const user = state.directory.user(userId);
+    if (user === undefined || user.deleted) return fail('user_not_found');
+    const current = state.homeViews.get(userId);
+    if (hash !== undefined && current !== undefined && hash !== current.hash) return fail('hash_conflict');
+    const id = current?.id ?? state.nextId('V');
+    const base = { id, hash: newHash(), rootViewId: id };
+    const stored: StoredView = { ...base, rendered: render(state, base, view, null) };
+    state.homeViews.set(userId, stored);
+    state.viewEvents.push({ kind: 'publish', viewId: id, userId, view, at: Date.now() });
+    return ok({ view: stored.rendered });
   },
 };

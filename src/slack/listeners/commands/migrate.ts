@@ -5,10 +5,14 @@ import { authorizeAdmin } from '../../authorize-admin.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { SLASH_COMMAND } from '../../ids.js';
 import type { ResponseMessage } from '../../response-url.js';
+import { loadRunsOverview } from '../../runs-overview.js';
 import { HELP_TEXT, statusReply } from '../../views/command-replies.js';
 import { formView } from '../../views/form-view.js';
 import { unreachableAdvice } from '../../views/where-replies.js';
 import { reuploadReply } from './report.js';
+
+/** How many runs `/migrate status` lists. */
+const STATUS_RUNS = 10;
 
 /**
  * `/migrate` opens the form for a verified admin (ack first, then the modal: trigger ids die in 3 s);
@@ -47,12 +51,10 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
     if (reportOf !== undefined) return reply({ text: await reuploadReply(deps, reportOf, command.user_id) });
     if (subcommand === 'status') {
       const status = await guard.settle(
-        deps.records
-          .recent(10)
-          .then(
-            async (records) => statusReply(records, await threadLinks(deps, records)),
-            logDropped(deps.logger, 'warn', '/migrate status: records unavailable'),
-          ),
+        loadRunsOverview(deps, STATUS_RUNS).then(
+          (overview) => statusReply(overview.records, overview.links),
+          logDropped(deps.logger, 'warn', '/migrate status: records unavailable'),
+        ),
       );
       return reply(
         status ?? {
@@ -110,17 +112,6 @@ export function registerMigrateCommand(app: App, deps: BotDeps): void {
       });
     }
   });
-}
-
-/** Permalinks of the listed threads, asked together (each bounded by the fast client's timeout). */
-async function threadLinks(
-  deps: BotDeps,
-  records: Array<{
-    request: { migrationId: string; slack?: { channel: string; threadTs?: string | undefined } | undefined };
-  }>,
-): Promise<Map<string, string | undefined>> {
-  const links = await Promise.all(records.map((record) => deps.permalinks.of(record.request.slack)));
-  return new Map(records.map((record, index) => [record.request.migrationId, links[index]]));
 }
 
 /** Apps with a live migration, to mark them in the form; unknown (Redis down) counts as not busy here —
