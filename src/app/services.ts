@@ -231,6 +231,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         registry,
         client: clients.thread,
         logger,
+        onStateChange: (migrationId) => home?.changed(migrationId),
       });
       closers.push(() => expiry.close());
       await expiry.ready();

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMigrationQueue, enqueueMigration } from '../../src/queue/migration-queue.js';
 import { migrationKeys } from '../../src/store/keys.js';
 import { buttonClick, postToBot } from '../../testkit/slack-sim/driver.js';
+import { viewText } from '../../testkit/slack-sim/index.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 import { V2_APP, V3_APP } from '../helpers/worker-harness.js';
 
@@ -325,5 +326,25 @@ describe('two-person approval (MIGRATE_APPROVAL_ENVIRONMENTS)', () => {
     );
     expect(linkCalls(s)).toBe(0);
     expect(await s.records.active('v2', V2_APP.clientId)).toBeUndefined();
+  });
+
+  it('refreshes an open App Home when a run starts waiting and when it is rejected', async () => {
+    stack = await startStack({ accounts: 20, env: APPROVAL_ON });
+    const s = stack;
+    const home = () => viewText(s.slack.homeView('U_OWNER'));
+    await s.openHome('U_OWNER');
+    await s.waitFor('the first Home', () => s.slack.homeView('U_OWNER'));
+    const opened = s.slack.homePublishes('U_OWNER').length;
+
+    // Neither change below opens the Home again: each refresh comes from the decision itself.
+    const run = await requestProduction(s);
+    await s.waitFor('the Home to show the held run', () => /awaiting approval/.test(home()) || undefined);
+    await run.click('U_OWNER', 'migrate_reject');
+    await s.waitFor(
+      'the Home to show the rejection',
+      () => home().includes('rejected by @U_OWNER') || undefined,
+    );
+    expect(home()).not.toMatch(/awaiting approval/);
+    expect(s.slack.homePublishes('U_OWNER').length).toBeGreaterThan(opened);
   });
 });

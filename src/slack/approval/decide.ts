@@ -19,6 +19,8 @@ export interface DecisionDeps {
   /** Adds the migration job (an approval only); a job id equal to the migration id keeps it to one. */
   enqueue?: (request: MigrationRequest) => Promise<void>;
   isQueued?: (migrationId: string) => Promise<boolean>;
+  /** The run changed state (the App Home refreshes); never throws. */
+  onStateChange?: ((migrationId: string) => void) | undefined;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function applyDecision(
   const { migrationId } = request;
   const result = await deps.approvals.decide(request, approval);
   if (!result.ok) return result;
+  deps.onStateChange?.(migrationId);
   audit(deps.logger, {
     who: approval.by ?? 'expiry',
     team,

@@ -26,6 +26,8 @@ export function createApprovalExpiryWorker(deps: {
   client: Pick<WebClient, 'chat'>;
   logger: Logger;
   autorun?: boolean;
+  /** An expired request changed state (the App Home refreshes); never throws. */
+  onStateChange?: (migrationId: string) => void;
 }) {
   const approvals = createApprovalRecords(deps.redis, deps.prefix);
   const worker = new Worker<ApprovalExpiryJobData>(
@@ -40,6 +42,7 @@ export function createApprovalExpiryWorker(deps: {
           registry: deps.registry,
           client: deps.client,
           logger: deps.logger,
+          onStateChange: deps.onStateChange,
         },
         record.request,
         { decision: 'expired', at: Date.now() },

@@ -75,6 +75,7 @@ async function decide(
     logger: deps.logger,
     enqueue: (approved) => deps.producer.enqueue(approved),
     isQueued: (id) => deps.producer.isQueued(id),
+    onStateChange: (id) => deps.home?.changed(id),
   };
   try {
     const result = await applyDecision(decisionDeps, request, { decision, by: userId, at: Date.now() }, team);

@@ -141,9 +141,10 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
         channel: threadChannel,
         threadTs,
       });
-      if (gate)
+      if (gate) {
         await holdForApproval({ client: deps.threadClient, logger: deps.logger }, gate, withThread, dueAt);
-      else await deps.producer.enqueue(withThread);
+        deps.home?.changed(request.migrationId);
+      } else await deps.producer.enqueue(withThread);
     } catch (error) {
       // An enqueue that timed out may still have landed: then the run is on its way, leave it be.
       const queued = await deps.producer.isQueued(request.migrationId).catch(
