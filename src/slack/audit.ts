@@ -9,6 +9,8 @@ export type AuditAction =
   | 'confirm.submit'
   | 'button.cancel'
   | 'button.retry_failed'
+  | 'button.plan_first'
+  | 'button.migrate_now'
   | 'worker.start';
 
 /** One structured line per attempt, allowed or refused: who, what, when, outcome. Never a secret. */

@@ -31,6 +31,10 @@ export const INPUT = {
 export const ACTION = {
   cancel: 'migrate_cancel',
   retryFailed: 'migrate_retry_failed',
+  /** On the confirm view: a dry run first (plan/). */
+  planFirst: 'migrate_plan_first',
+  /** Under a plan: opens the confirm view with the plan's choices. */
+  migrateNow: 'migrate_now',
 } as const;
 
 export const OPTION = {

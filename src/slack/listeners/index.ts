@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { BotDeps } from '../bot-deps.js';
 import { registerCancelAction } from './actions/cancel.js';
+import { registerMigrateNowAction } from './actions/migrate-now.js';
+import { registerPlanFirstAction } from './actions/plan-first.js';
 import { registerRetryFailedAction } from './actions/retry-failed.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerAppOptions } from './options/app-options.js';
@@ -14,4 +16,6 @@ export function registerListeners(app: App, deps: BotDeps): void {
   registerConfirmSubmission(app, deps);
   registerCancelAction(app, deps);
   registerRetryFailedAction(app, deps);
+  registerPlanFirstAction(app, deps);
+  registerMigrateNowAction(app, deps);
 }
