@@ -234,7 +234,9 @@ function connectorTodo(
   const lines: string[] = [];
   const present = new Set(connectors.map((c) => c.provider));
   for (const [name, accounts] of missing)
-    lines.push(`${name}: create a ${name} connector in the v3 app (${accounts} accounts need it)`);
+    lines.push(
+      `${name}: create a ${name} connector in the v3 app (${accounts} ${accounts === 1 ? 'account needs' : 'accounts need'} it)`,
+    );
   for (const connector of connectors) {
     const status = connectorStatus(connector, region);
     for (const need of status.needs) lines.push(`${status.name} (on v3 already): ${need}`);
