@@ -30,8 +30,7 @@ export function registerMigrateNowAction(app: App, deps: BotDeps): void {
       return tell('Migration records are unavailable right now (Redis does not answer); try again shortly.');
     }
     const request = record?.request;
-    if (request?.mode !== 'plan')
-      return tell('This plan is no longer known; type /migrate again.');
+    if (request?.mode !== 'plan') return tell('This plan is no longer known; type /migrate again.');
     const v2 = deps.registry.v2(request.v2AppId);
     const v3 = deps.registry.v3(request.v3AppId);
     if (!v2 || !v3 || v2.region !== v3.region)
