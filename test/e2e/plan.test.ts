@@ -21,10 +21,10 @@ async function startPlan(s: Stack) {
   return { modal, ...thread };
 }
 
-/** The plan's id, from its parent's Cancel button (there while the plan runs). */
+/** The plan's id, as its parent message shows it (running or ended). */
 function planIdOf(s: Stack, parentTs: string): string {
   const parent = s.slack.messages('C_GENERAL').find((m) => m.ts === parentTs);
-  const match = /"value":"(mig_[a-z0-9]+)"/.exec(JSON.stringify(parent?.blocks ?? []));
+  const match = /(mig_[a-z0-9]+)/.exec(JSON.stringify(parent?.blocks ?? []));
   if (!match?.[1]) throw new Error('no plan id on the parent');
   return match[1];
 }
@@ -83,6 +83,10 @@ describe('Plan (dry run)', () => {
     const predicted = parseCsv(planFile.text);
     expect(predicted.header).toEqual([...REPORT_COLUMNS]);
     expect(predicted.rows).toHaveLength(s.nylas.accounts(V2_APP.clientId).length);
+
+    // A plan has no report to re-upload: its CSV is in its thread.
+    const reupload = await s.command('U_ADMIN', `report ${planId}`);
+    expect((reupload.json as { text: string }).text).toContain('is a plan (a dry run)');
 
     // Migrate now opens the confirmation with the same choices; Create app runs the real migration.
     const opensBefore = s.opensSoFar();

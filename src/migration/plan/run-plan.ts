@@ -4,6 +4,7 @@ import type { V2App, V3App } from '../../config/apps-registry.js';
 import type { Connector, Grant } from '../../nylas/schemas/v3.js';
 import type { V2Client } from '../../nylas/v2-client.js';
 import type { V3Client } from '../../nylas/v3-client.js';
+import { logDropped } from '../../shared/best-effort.js';
 import type { Logger } from '../../shared/logger.js';
 import type { AccountStatus } from '../account.js';
 import { connectorStatus } from '../checklist.js';
@@ -132,6 +133,10 @@ async function plan(
     type: 'milestone',
     text: `Plan: preflight passed (region ${info.region.toUpperCase()}); reading both applications — nothing is changed at Nylas`,
   });
+  // The parent shows the plan running (its Cancel button stays until the plan ends).
+  await Promise.resolve(
+    deps.notifier.progress(ctx.ref, { step: 'listing', done: 0, total: 0, counts: emptyCounts() }),
+  ).catch(logDropped(deps.logger, 'warn', 'plan progress not shown', { migrationId: ctx.ref.migrationId }));
   const { signal } = ctx;
   await checkCancel();
   const v2Settings = await nylasCall('preflight', 'Reading the v2 settings failed', () =>
