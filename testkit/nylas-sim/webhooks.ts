@@ -31,7 +31,7 @@ export function seededWebhooks(clientId: string): SimV2Webhook[] {
     {
       id: id(),
       application_id: clientId,
-      callback_url: 'https://hooks.example.com/nylas/mail',
+      callback_url: 'https://hooks.example.com/nylas/mail?token=whsec-sim-0001',
       state: 'active',
       triggers: ['message.created', 'message.opened', 'thread.replied', 'contact.created'],
       version: '2.0',

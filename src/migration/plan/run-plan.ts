@@ -259,7 +259,7 @@ function webhookRows(webhooks: Awaited<ReturnType<PlanNylas['v2']['listWebhooks'
     webhook.triggers.map((trigger) => {
       const mapping = v3TriggerFor(trigger);
       return {
-        callbackUrl: webhook.callback_url,
+        callbackUrl: withoutQuery(webhook.callback_url),
         state: webhook.state,
         v2Trigger: trigger,
         v3Trigger: mapping.v3,
@@ -267,4 +267,14 @@ function webhookRows(webhooks: Awaited<ReturnType<PlanNylas['v2']['listWebhooks'
       };
     }),
   );
+}
+
+/** A callback URL may carry a token in its query: the thread shows where it points, not that. */
+function withoutQuery(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return url.replace(/[?#].*$/, '');
+  }
 }
