@@ -1,13 +1,12 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V2App, V3App } from '../../config/apps-registry.js';
-import type { Connector, Grant } from '../../nylas/schemas/v3.js';
+import type { Grant } from '../../nylas/schemas/v3.js';
 import type { V2Client } from '../../nylas/v2-client.js';
 import type { V3Client } from '../../nylas/v3-client.js';
 import { logDropped } from '../../shared/best-effort.js';
 import type { Logger } from '../../shared/logger.js';
 import type { AccountStatus } from '../account.js';
-import { connectorStatus } from '../checklist.js';
 import { MigrationFailure, nylasCall } from '../failure.js';
 import type { Notifier, ReportFile } from '../notifier.js';
 import { type AdminCheck, DEFAULT_RUN_SETTINGS, type RunNylas } from '../ports.js';
@@ -18,10 +17,10 @@ import { createRunContext, type RunContext } from '../steps/context.js';
 import { listAccounts } from '../steps/listing.js';
 import { preflight } from '../steps/preflight.js';
 import { IMPORTED_CONNECTORS, v3ConnectorFor } from './connector-providers.js';
-import type { PlanOutcome, PlanReport, WebhookRow } from './plan-report.js';
+import { connectorTodo, webhookRows } from './plan-findings.js';
+import type { PlanOutcome, PlanReport } from './plan-report.js';
 import { createPlanStore } from './plan-store.js';
 import { type PredictionRule, predictOutcome } from './predict.js';
-import { v3TriggerFor } from './webhooks.js';
 
 /** The read calls a plan makes; no method of these writes at Nylas. */
 export interface PlanNylas {
@@ -223,58 +222,5 @@ async function allGrants(ctx: RunContext): Promise<Grant[]> {
     const page = await ctx.nylas.v3.listGrants({ limit: GRANTS_PAGE, offset }, ctx.signal);
     grants.push(...page.grants);
     if (page.grants.length < GRANTS_PAGE) return grants;
-  }
-}
-
-/**
- * What a person must do about connectors before migrating: those the v3 app has or the import creates,
- * with what each still needs (checklist.ts, the same words as a run's follow-up), and those no import
- * brings that accounts need.
- */
-function connectorTodo(
-  connectors: readonly Connector[],
-  missing: ReadonlyMap<string, number>,
-  region: Parameters<typeof connectorStatus>[1],
-): string[] {
-  const lines: string[] = [];
-  const present = new Set(connectors.map((c) => c.provider));
-  for (const [name, accounts] of missing)
-    lines.push(
-      `${name}: create a ${name} connector in the v3 app (${accounts} ${accounts === 1 ? 'account needs' : 'accounts need'} it)`,
-    );
-  for (const connector of connectors) {
-    const status = connectorStatus(connector, region);
-    for (const need of status.needs) lines.push(`${status.name} (on v3 already): ${need}`);
-  }
-  for (const provider of IMPORTED_CONNECTORS) {
-    if (present.has(provider)) continue;
-    const status = connectorStatus({ provider, name: provider, settings: {}, scope: [] }, region);
-    for (const need of status.needs) lines.push(`${provider} (created by the import): ${need}`);
-  }
-  return lines;
-}
-
-function webhookRows(webhooks: Awaited<ReturnType<PlanNylas['v2']['listWebhooks']>>): WebhookRow[] {
-  return webhooks.flatMap((webhook) =>
-    webhook.triggers.map((trigger) => {
-      const mapping = v3TriggerFor(trigger);
-      return {
-        callbackUrl: withoutQuery(webhook.callback_url),
-        state: webhook.state,
-        v2Trigger: trigger,
-        v3Trigger: mapping.v3,
-        ...(mapping.note ? { note: mapping.note } : {}),
-      };
-    }),
-  );
-}
-
-/** A callback URL may carry a token in its query: the thread shows where it points, not that. */
-function withoutQuery(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return url.replace(/[?#].*$/, '');
   }
 }
