@@ -112,6 +112,27 @@ describe('npm run demo', () => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
   });
 
+  it('runs a plan first, prints its thread, then Migrate now leads to Create app', () => {
+    const out = run.stdout;
+    const order = [
+      '[Plan first (no changes)]',
+      'Plan thread',
+      `Predicted outcome of ${ACCOUNTS} accounts`,
+      'Webhooks to recreate on v3',
+      'migration-plan-',
+      '[Migrate now]',
+      'click "Migrate now"',
+      'response_action: clear',
+      'Preflight passed',
+    ];
+    const positions = order.map((text) => out.indexOf(text));
+    expect(
+      positions.every((p) => p >= 0),
+      `missing one of ${order.join(' | ')}`,
+    ).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  });
+
   it('saves the thread and the apps registry beside the report', async () => {
     const thread = await readFile(join(outDir, 'thread.txt'), 'utf8');
     expect(thread).toContain('Migration Acme Mail finished');

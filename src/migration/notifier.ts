@@ -1,4 +1,5 @@
 import type { ConnectorStatus } from './checklist.js';
+import type { PlanOutcome } from './plan/plan-report.js';
 import type { MigrationStep, ProgressPayload } from './progress.js';
 import type { MigrationRequest } from './request.js';
 import type { MigrationSummary } from './summary.js';
@@ -44,6 +45,8 @@ export interface Notifier {
   event(ref: MigrationRef, event: MigrationEvent): Promise<void>;
   progress(ref: MigrationRef, progress: ProgressPayload): Promise<void>;
   uploadReport(ref: MigrationRef, file: ReportFile, summary: MigrationSummary): Promise<void>;
+  /** A plan's (dry run's) end: its tables, its CSV of predictions, the Migrate now button. */
+  plan?(ref: MigrationRef, outcome: PlanOutcome, file?: ReportFile): Promise<void>;
 }
 
 /**

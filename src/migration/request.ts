@@ -41,8 +41,11 @@ export const migrationRequestSchema = z.object({
   environment: z.enum(ENVIRONMENT_TAGS),
   description: z.string().trim().max(DESCRIPTION_MAX).optional(),
   options: migrationOptionsSchema,
-  /** `all` clones every account; `only_failed` retries what failed or was cancelled in `retryOf`. */
-  mode: z.enum(['all', 'only_failed']).default('all'),
+  /**
+   * `all` clones every account; `only_failed` retries what failed or was cancelled in `retryOf`;
+   * `plan` is a dry run (plan/run-plan.ts): read calls only, a prediction per account, no reservation.
+   */
+  mode: z.enum(['all', 'only_failed', 'plan']).default('all'),
   retryOf: migrationIdSchema.optional(),
   requestedBy: slackIdSchema,
   teamId: slackIdSchema.optional(),

@@ -3,8 +3,10 @@ import type { HttpCore } from './http-core.js';
 import {
   type V2Account,
   type V2Application,
+  type V2Webhook,
   v2AccountPageSchema,
   v2ApplicationSchema,
+  v2WebhookListSchema,
 } from './schemas/v2.js';
 
 export interface V2AccountPage {
@@ -24,6 +26,8 @@ export interface V2Client {
     signal?: AbortSignal;
   }): AsyncGenerator<V2AccountPage>;
   accounts(options?: { pageSize?: number; signal?: AbortSignal }): AsyncGenerator<V2Account>;
+  /** The app's v2 webhooks (read by a plan, to say what to recreate on v3). */
+  listWebhooks(signal?: AbortSignal): Promise<V2Webhook[]>;
 }
 
 /** The v2 page size the old Nylas SDK used. */
@@ -70,6 +74,18 @@ export function createV2Client(options: {
         yield { offset, accounts: response.data, last };
         if (last) return;
       }
+    },
+
+    async listWebhooks(signal) {
+      const response = await http.request({
+        method: 'GET',
+        path: `${base}/webhooks`,
+        headers: { authorization: authorization() },
+        schema: v2WebhookListSchema,
+        retry: 'idempotent',
+        signal,
+      });
+      return response.data;
     },
 
     async *accounts({ pageSize, signal } = {}) {

@@ -18,6 +18,7 @@ import { createRunReader, createRunStore } from '../store/run-store.js';
 import { lacksApproval, UNAPPROVED_REASON } from './approval-guard.js';
 import { decideJobFate } from './job-fate.js';
 import type { MigrationJobData } from './migration-queue.js';
+import { runPlanJob } from './plan-job.js';
 
 /** Thrown to BullMQ when the job data is not a migration request: retrying cannot help. */
 const INVALID_JOB = 'invalid migration job data';
@@ -124,6 +125,8 @@ export function createMigrationJobRunner(deps: MigrationJobDeps) {
       // Its records were discarded (the bot undid a start it could not finish) or have expired.
       throw new UnrecoverableError('the migration has no record; nothing to run');
     }
+    // A plan reads only: no lease, no reservation (plan-job.ts).
+    if (request.mode === 'plan') return runPlanJob(deps, job, request);
     if (lacksApproval(deps.approvalEnvironments ?? [], request, before)) {
       log.warn('job refused: its environment needs an approval the record does not show');
       await refuseUnapproved(request);

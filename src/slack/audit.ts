@@ -14,6 +14,8 @@ export type AuditAction =
   | 'approval.expire'
   | 'home.open'
   | 'button.home_report'
+  | 'button.plan_first'
+  | 'button.migrate_now'
   | 'worker.start';
 
 /** One structured line per attempt, allowed or refused: who, what, when, outcome. Never a secret. */

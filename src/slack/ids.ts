@@ -35,6 +35,10 @@ export const ACTION = {
   reject: 'migrate_reject',
   /** The App Home's "Re-upload report" button (value: the migration id). */
   homeReport: 'migrate_home_report',
+  /** On the confirm view: a dry run first (plan/). */
+  planFirst: 'migrate_plan_first',
+  /** Under a plan: opens the confirm view with the plan's choices. */
+  migrateNow: 'migrate_now',
 } as const;
 
 export const OPTION = {

@@ -4,6 +4,7 @@ import type { AppsRegistry } from '../config/apps-registry.js';
 import type { MigrationRef, Notifier } from '../migration/notifier.js';
 import type { ProgressPayload } from '../migration/progress.js';
 import type { Logger } from '../shared/logger.js';
+import { createPlanPoster } from './plan-poster.js';
 import type { SlackPacing } from './slack-pacing.js';
 import { classifyUploadError } from './upload-errors.js';
 import { withApprovalNote } from './views/approval-messages.js';
@@ -56,6 +57,7 @@ export function createThreadNotifier(deps: {
   const finished = new Set<string>();
 
   const labels = (ref: MigrationRef): AppLabels => appLabels(deps.registry, ref);
+  const postPlan = createPlanPoster(deps);
   const stateOf = (id: string) => {
     let state = threads.get(id);
     if (!state) {
@@ -143,6 +145,11 @@ export function createThreadNotifier(deps: {
       } catch (error) {
         deps.logger.warn('progress edit dropped', { migrationId: ref.migrationId, error });
       }
+    },
+
+    async plan(ref, outcome, file) {
+      finished.add(ref.migrationId);
+      await postPlan(ref, outcome, file);
     },
 
     async uploadReport(ref, file, summary) {

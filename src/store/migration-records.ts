@@ -191,6 +191,17 @@ export function createMigrationRecords(redis: RedisConnection, prefix: string, j
       };
     },
 
+    /** Stores a plan's (dry run's) request. No reservation: a plan never blocks a real migration. */
+    async createPlan(request: MigrationRequest): Promise<void> {
+      const id = request.migrationId;
+      await redis
+        .multi()
+        .set(keys.request(id), JSON.stringify(request), 'PX', RECORD_TTL_MS)
+        .hset(keys.state(id), { status: 'reserved', reservedAt: String(request.createdAt) })
+        .pexpire(keys.state(id), RECORD_TTL_MS)
+        .exec();
+    },
+
     async release(request: Pick<MigrationRequest, 'migrationId' | 'v2AppId' | 'v3AppId'>): Promise<void> {
       await runScript(
         redis,

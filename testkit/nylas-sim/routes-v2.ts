@@ -3,6 +3,7 @@
  * server before these run; answers use v2's plain shapes (bare arrays, `{message, type}` errors).
  */
 import { intQuery, type Route, v2Error } from './http.js';
+import { seededWebhooks } from './webhooks.js';
 
 /** v2's page-size ceiling for account listing. */
 export const V2_MAX_LIMIT = 1000;
@@ -31,6 +32,13 @@ export function v2Routes(): Route[] {
         if (typeof limit !== 'number') return limit;
         return { status: 200, body: app.dataset.accounts.slice(offset, offset + limit) };
       },
+    },
+    {
+      surface: 'v2',
+      method: 'GET',
+      template: '/a/:client_id/webhooks',
+      fault: 'v2-app',
+      handle: ({ app }) => ({ status: 200, body: seededWebhooks(app.clientId) }),
     },
   ];
 }

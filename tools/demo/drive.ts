@@ -12,6 +12,7 @@ import {
   type SlackPost,
   viewSubmission,
 } from '../../testkit/slack-sim/driver.js';
+import { runPlanStep } from './plan-step.js';
 import { capBullets, messageSource, renderMrkdwn, type Terminal } from './print.js';
 import type { DemoWorld } from './setup.js';
 import { DemoFailure, waitFor } from './wait.js';
@@ -131,7 +132,19 @@ export async function playSlack(input: {
   if (submitLabel(confirm) !== 'Create app')
     throw new DemoFailure(`the confirm view's button says "${submitLabel(confirm)}", not "Create app"`);
 
-  // 3. "Create app"
+  // 3. A plan first (plan-step.ts); its Migrate now opens the confirm view submitted below.
+  const toSubmit = await runPlanStep({
+    world,
+    term,
+    names,
+    signal,
+    admin: ADMIN,
+    channel: CHANNEL,
+    modalId: opened.viewId,
+    confirm,
+  });
+
+  // 4. "Create app"
   const dm = slack.dmChannelFor(ADMIN);
   const before = slack.messages(CHANNEL).length;
   const dmsBefore = slack.messages(dm).length;
@@ -140,8 +153,8 @@ export async function playSlack(input: {
       userId: ADMIN,
       teamId: slack.teamId,
       view: {
-        callback_id: String(confirm.callback_id),
-        private_metadata: String(confirm.private_metadata ?? ''),
+        callback_id: String(toSubmit.callback_id),
+        private_metadata: String(toSubmit.private_metadata ?? ''),
       },
       values: {},
     }),

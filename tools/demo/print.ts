@@ -46,6 +46,10 @@ const EMOJI: Record<string, string> = {
   x: '❌',
   no_entry_sign: '🚫',
   octagonal_sign: '🛑',
+  clipboard: '📋',
+  link: '🔗',
+  satellite_antenna: '📡',
+  stopwatch: '⏱️',
 };
 
 /** Slack mrkdwn → terminal text: emoji, mentions, links, *bold*, `code`, and the &amp; escapes. */

@@ -40,3 +40,22 @@ export type V2Account = z.infer<typeof v2AccountSchema>;
 
 /** `GET /a/{client_id}/accounts` answers a bare array. */
 export const v2AccountPageSchema = z.array(v2AccountSchema);
+
+/** One v2 webhook (`GET /a/{client_id}/webhooks`); unknown states and triggers are kept verbatim. */
+export const v2WebhookSchema = z.object({
+  id: z.string().min(1),
+  callback_url: z.string(),
+  state: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? 'unknown'),
+  triggers: z
+    .array(z.string())
+    .nullish()
+    .transform((v) => v ?? []),
+  version: z.string().nullish(),
+});
+export type V2Webhook = z.infer<typeof v2WebhookSchema>;
+
+/** `GET /a/{client_id}/webhooks` answers a bare array. */
+export const v2WebhookListSchema = z.array(v2WebhookSchema);

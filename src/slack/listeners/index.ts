@@ -3,6 +3,8 @@ import type { BotDeps } from '../bot-deps.js';
 import { registerApprovalActions } from './actions/approval.js';
 import { registerCancelAction } from './actions/cancel.js';
 import { registerHomeReportAction } from './actions/home-report.js';
+import { registerMigrateNowAction } from './actions/migrate-now.js';
+import { registerPlanFirstAction } from './actions/plan-first.js';
 import { registerRetryFailedAction } from './actions/retry-failed.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerHomeOpened } from './events/home-opened.js';
@@ -20,4 +22,6 @@ export function registerListeners(app: App, deps: BotDeps): void {
   registerApprovalActions(app, deps);
   registerHomeOpened(app, deps);
   registerHomeReportAction(app, deps);
+  registerPlanFirstAction(app, deps);
+  registerMigrateNowAction(app, deps);
 }

@@ -3,6 +3,7 @@ import type { V2App, V3App } from '../../config/apps-registry.js';
 import { PROVIDER_FAMILY_LABELS } from '../../migration/providers.js';
 import type { FormInput } from '../form.js';
 import { CALLBACK } from '../ids.js';
+import { planFirstBlock } from './plan-first-block.js';
 import { context, escapeMrkdwn, plain, section } from './text.js';
 
 export interface ConfirmMetadata {
@@ -62,6 +63,7 @@ export function confirmView(input: {
       context(
         'The v3 application must exist already (Nylas creates v3 apps only in its Dashboard). v2 keeps running; nothing is deleted.',
       ),
+      planFirstBlock(),
     ],
   };
 }

@@ -51,7 +51,12 @@ export function countsLine(counts: Partial<StatusCounts>, separator = ' · '): s
 }
 
 function headline(request: Pick<MigrationRequest, 'title' | 'mode'>, state: ParentState): string {
-  const what = request.mode === 'only_failed' ? 'Retry of failed accounts' : 'Migration';
+  const what =
+    request.mode === 'only_failed'
+      ? 'Retry of failed accounts'
+      : request.mode === 'plan'
+        ? 'Plan (dry run, no changes)'
+        : 'Migration';
   switch (state.kind) {
     case 'starting':
       return `:hourglass_flowing_sand: ${what} *${escapeMrkdwn(request.title)}* is queued`;

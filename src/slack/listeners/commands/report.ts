@@ -8,6 +8,8 @@ export async function reuploadReply(deps: BotDeps, migrationId: string, userId: 
   try {
     const record = await deps.records.get(migrationId);
     if (!record) return `There is no migration ${migrationId} (records are kept 30 days).`;
+    if (record.request.mode === 'plan')
+      return `${migrationId} is a plan (a dry run): its CSV of predictions is in its thread; press Plan first again for a fresh one.`;
     if (!record.summary)
       return `Migration ${migrationId} has no report yet (it is ${record.status}); it comes when the run ends.`;
     await deps.reports.reupload(migrationId, userId);

@@ -16,7 +16,7 @@ import { parentMessage } from '../../views/parent-message.js';
 import { threadLink, threadPlace } from '../../views/text.js';
 import { safeJson } from './form-submission.js';
 
-const confirmMetadataSchema = z.object({
+export const confirmMetadataSchema = z.object({
   channel: z.string().regex(/^[CGD][A-Z0-9_]+$/),
   responseUrl: z.string().max(500).optional(),
   form: formInputSchema,
