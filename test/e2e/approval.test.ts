@@ -17,13 +17,14 @@ const APPROVAL_ON = { MIGRATE_APPROVAL_ENVIRONMENTS: 'Production' };
 
 /** Starts a Production migration as U_ADMIN and waits until it is held for approval. */
 async function requestProduction(s: Stack, values: { environment?: string } = {}) {
-  await s.startMigration('U_ADMIN', values);
+  const { confirmView } = await s.startMigration('U_ADMIN', values);
   const record = await s.waitForRecord(['awaiting_approval']);
   const thread = record.request.slack;
   if (!thread?.threadTs) throw new Error('no thread');
   const parentTs = thread.threadTs;
   return {
     record,
+    confirmView,
     id: record.request.migrationId,
     parent: () => s.slack.messages('C_GENERAL').find((m) => m.ts === parentTs),
     replies: () => s.slack.thread('C_GENERAL', parentTs),
@@ -48,6 +49,8 @@ describe('two-person approval (MIGRATE_APPROVAL_ENVIRONMENTS)', () => {
     stack = await startStack({ accounts: 40, env: APPROVAL_ON });
     const s = stack;
     const run = await requestProduction(s);
+    // The confirmation said so before "Create app".
+    expect(JSON.stringify(run.confirmView)).toContain('Production needs a second admin');
 
     // Held: apps reserved, parent with Approve/Reject, nothing queued, nothing at Nylas.
     const waiting = JSON.stringify(run.parent()?.blocks);
@@ -158,7 +161,8 @@ describe('two-person approval (MIGRATE_APPROVAL_ENVIRONMENTS)', () => {
   it('refuses an Approve of a run that is not waiting (a Staging run, started at once)', async () => {
     stack = await startStack({ accounts: 20, env: APPROVAL_ON });
     const s = stack;
-    await s.startMigration('U_ADMIN', { environment: 'Staging' });
+    const { confirmView } = await s.startMigration('U_ADMIN', { environment: 'Staging' });
+    expect(JSON.stringify(confirmView)).not.toContain('needs a second admin');
     const done = await s.waitForRecord(['completed', 'failed', 'cancelled']);
     expect(done.status).toBe('completed');
     expect(done.approval).toBeUndefined();

@@ -23,6 +23,8 @@ export function confirmView(input: {
   channel: string;
   responseUrl?: string | undefined;
   threadChannel: string;
+  /** Set when MIGRATE_APPROVAL_ENVIRONMENTS lists this environment: how long a second admin has to approve. */
+  approvalWindowMs?: number | undefined;
 }): ModalView {
   const { form, v2, v3 } = input;
   const providers = form.options.providers?.map((p) => PROVIDER_FAMILY_LABELS[p]).join(', ') ?? 'all';
@@ -60,6 +62,13 @@ export function confirmView(input: {
           `4. Post progress, a CSV report and a follow-up checklist in a thread in <#${input.threadChannel}>.`,
         ].join('\n'),
       ),
+      ...(input.approvalWindowMs !== undefined
+        ? [
+            section(
+              `:raised_hand: *${form.environment} needs a second admin.* "Create app" reserves the apps and asks in the thread; nothing happens at Nylas until another verified admin presses *Approve* (within ${waitingTime(input.approvalWindowMs)}).`,
+            ),
+          ]
+        : []),
       context(
         'The v3 application must exist already (Nylas creates v3 apps only in its Dashboard). v2 keeps running; nothing is deleted.',
       ),
@@ -77,4 +86,16 @@ export function noticeView(title: string, text: string): ModalView {
     close: plain('Close', 24),
     blocks: [section(text)],
   };
+}
+
+/** "24 hours", "90 minutes", "2 seconds": the approval window as an admin reads it. */
+function waitingTime(ms: number): string {
+  const [amount, unit] =
+    ms >= 3_600_000
+      ? [ms / 3_600_000, 'hour']
+      : ms >= 60_000
+        ? [ms / 60_000, 'minute']
+        : [ms / 1000, 'second'];
+  const rounded = Math.round(amount);
+  return `${rounded} ${unit}${rounded === 1 ? '' : 's'}`;
 }

@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { logDropped } from '../../../shared/best-effort.js';
+import { needsApproval } from '../../approval/gate.js';
 import type { BotDeps } from '../../bot-deps.js';
 import type { FormInput } from '../../form.js';
 import { ACTION } from '../../ids.js';
@@ -54,6 +55,9 @@ export function registerMigrateNowAction(app: App, deps: BotDeps): void {
           channel,
           ...(body.response_url ? { responseUrl: body.response_url } : {}),
           threadChannel: deps.migrateChannel ?? channel,
+          approvalWindowMs: needsApproval(deps.approval, form.environment)
+            ? deps.approval.windowMs
+            : undefined,
         }),
       })
       .catch(async (error: unknown) => {

@@ -9,6 +9,7 @@ import type {
 import { z } from 'zod';
 import { REGION_MISMATCH_MESSAGE } from '../../../config/regions.js';
 import { ackGuard } from '../../ack-budget.js';
+import { needsApproval } from '../../approval/gate.js';
 import { authorizeAdmin } from '../../authorize-admin.js';
 import type { BotDeps } from '../../bot-deps.js';
 import { type FormErrors, readForm } from '../../form.js';
@@ -134,6 +135,7 @@ async function checkForm(
       channel: metadata.data.channel,
       responseUrl: metadata.data.responseUrl,
       threadChannel,
+      approvalWindowMs: needsApproval(deps.approval, form.environment) ? deps.approval.windowMs : undefined,
     }),
   };
 }
