@@ -67,6 +67,14 @@ export function createHomeState(redis: RedisConnection, prefix: string) {
       return (await redis.set(throttleKey(userId), '1', 'PX', windowMs, 'NX')) === 'OK';
     },
 
+    /**
+     * Starts the held slot's window again from now: taken before the view is built, it is counted from
+     * the publish itself, so a slow build never brings two publishes closer than the window.
+     */
+    async restartSlot(userId: string, windowMs: number): Promise<void> {
+      await redis.set(throttleKey(userId), '1', 'PX', windowMs, 'XX');
+    },
+
     /** How long until the slot is free again (0 when it is). */
     async slotFreeInMs(userId: string): Promise<number> {
       return Math.max(0, await redis.pttl(throttleKey(userId)));

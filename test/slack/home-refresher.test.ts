@@ -120,6 +120,25 @@ describe('the App Home refresher, shared by several processes through Redis', ()
     expect(text).toContain(':hourglass: starting');
   });
 
+  it('counts the window from the publish, not from the slot: a slow admin check never brings two publishes closer', async () => {
+    const { sim, redis, prefix, processes } = await setUp();
+    const [bot] = processes;
+    if (!bot) throw new Error('a process expected');
+    // The first publish waits 500 ms for users.info after taking its slot (a window of 800 ms).
+    sim.setLatency('users.info', 500);
+    await bot.opened({ userId: 'U_ADMIN', teamId: sim.teamId });
+    await waitFor('the first publish', () => sim.homeView('U_ADMIN'));
+    sim.setLatency('users.info', 0);
+    // Counted from the slot, the next one could go 300 ms after the first: Slack (600 ms here) says 429.
+    bot.changed();
+    await waitFor('the second publish', () => (sim.calls('views.publish').length >= 2 ? true : undefined));
+    await waitFor('the throttle to settle', () => settled(redis, prefix));
+    const publishes = sim.calls('views.publish');
+    expect(publishes.filter((call) => call.status === 429)).toEqual([]);
+    const [first, second] = publishes.map((call) => call.at);
+    expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(600); // the stand-in's spacing
+  });
+
   it('publishes no runs to someone who is not an admin, and stops refreshing an admin who lost the role', async () => {
     const { sim, redis, prefix, processes } = await setUp();
     const [bot] = processes;
