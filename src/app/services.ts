@@ -212,7 +212,6 @@ export async function startServices(options: ServiceOptions): Promise<RunningSer
         httpTimeoutMs: http.timeoutMs ?? PRODUCTION_TIMINGS.httpTimeoutMs,
         settings: { reportDir: join(tmpdir(), 'migrate-bot-reports') },
         metrics,
-        approvalEnvironments: env.approvalEnvironments,
         onStateChange: (migrationId) => home?.changed(migrationId),
         ...options.worker,
       });

@@ -40,8 +40,6 @@ export interface MigrationJobDeps {
   workerId: string;
   /** Hands a report the run could not upload to the reports queue (retried there, by any worker). */
   oweReport: (migrationId: string) => Promise<void>;
-  /** MIGRATE_APPROVAL_ENVIRONMENTS: jobs of these environments run only with an approval on record. */
-  approvalEnvironments?: readonly string[] | undefined;
   /** Aborted when the worker starts shutting down (a deploy): runs hand their jobs back. */
   drainSignal: AbortSignal;
   /** Aborted when the drain timed out: in-flight requests are abandoned. */
@@ -127,11 +125,6 @@ export function createMigrationJobRunner(deps: MigrationJobDeps) {
     }
     // A plan reads only: no lease, no reservation (plan-job.ts).
     if (request.mode === 'plan') return runPlanJob(deps, job, request);
-    if (lacksApproval(deps.approvalEnvironments ?? [], request, before)) {
-      log.warn('job refused: its environment needs an approval the record does not show');
-      await refuseUnapproved(request);
-      throw new UnrecoverableError(UNAPPROVED_REASON);
-    }
 
     let lease: Lease | null;
     try {
@@ -170,6 +163,12 @@ export function createMigrationJobRunner(deps: MigrationJobDeps) {
         await records.release(request);
         log.info('migration already finished; nothing to do', { status: latest.status });
         return { outcome: latest.status };
+      }
+      // Checked under the lease: a run another worker holds is never touched (approval-guard.ts).
+      if (latest && lacksApproval(latest)) {
+        log.warn('job refused: the run waited for an approval its record does not show');
+        await refuseUnapproved(request);
+        return { outcome: 'failed' };
       }
       await store.markRunning();
       deps.onStateChange?.(request.migrationId);

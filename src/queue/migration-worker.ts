@@ -50,8 +50,6 @@ export interface MigrationWorkerOptions {
   workerId?: string;
   /** Start taking jobs at once (default) or wait for `run()`. */
   autorun?: boolean;
-  /** MIGRATE_APPROVAL_ENVIRONMENTS: jobs of these environments run only with an approval on record. */
-  approvalEnvironments?: readonly string[];
   /** Counters for Prometheus (accounts, leases, the rate budget); none when unset. */
   metrics?: Metrics;
   /** Told (never awaited) when a run's recorded status changed (the App Home refreshes on it). */
@@ -121,7 +119,6 @@ export function createMigrationWorker(options: MigrationWorkerOptions) {
     settings,
     workerId,
     oweReport: reports.owe,
-    approvalEnvironments: options.approvalEnvironments,
     drainSignal: drain.signal,
     hardStopSignal: hardStop.signal,
     logger,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { migrationRequestSchema, newMigrationId } from '../../src/migration/request.js';
 import { createMigrationQueue, enqueueMigration } from '../../src/queue/migration-queue.js';
 import { migrationKeys } from '../../src/store/keys.js';
 import { buttonClick, postToBot } from '../../testkit/slack-sim/driver.js';
@@ -330,6 +331,35 @@ describe('two-person approval (MIGRATE_APPROVAL_ENVIRONMENTS)', () => {
     );
     expect(linkCalls(s)).toBe(0);
     expect(await s.records.active('v2', V2_APP.clientId)).toBeUndefined();
+  });
+
+  it('the worker runs a Production job queued before approval was turned on (no approval window on record)', async () => {
+    stack = await startStack({ accounts: 20, env: APPROVAL_ON });
+    const s = stack;
+    // What a run queued by the previous deploy (approval off) looks like: reserved and queued, no window.
+    const request = migrationRequestSchema.parse({
+      migrationId: newMigrationId(Date.now()),
+      v2AppId: V2_APP.clientId,
+      v3AppId: V3_APP.applicationId,
+      title: 'Queued before the deploy',
+      environment: 'Production',
+      options: {},
+      requestedBy: 'U_ADMIN',
+      createdAt: Date.now(),
+    });
+    expect((await s.records.reserve(request)).ok).toBe(true);
+    await s.records.setStatus(request.migrationId, 'queued', { queuedAt: String(Date.now()) });
+    const queue = createMigrationQueue(s.redis, s.prefix);
+    try {
+      await enqueueMigration(queue, request);
+    } finally {
+      await queue.close();
+    }
+    const done = await s.waitForRecord(['completed', 'failed', 'cancelled']);
+    expect(done.request.migrationId).toBe(request.migrationId);
+    expect(done.status).toBe('completed');
+    expect(done.reason ?? '').not.toMatch(/needs a second admin/);
+    expect(linkCalls(s)).toBe(1);
   });
 
   it('refreshes an open App Home when a run starts waiting and when it is rejected', async () => {
