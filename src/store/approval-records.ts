@@ -18,9 +18,11 @@ return 1
 /**
  * KEYS: state, activeV2, activeV3. ARGV: id, decision, now, approval JSON, reason, ttl. The one transition
  * out of awaiting_approval: whoever runs it first wins, every later caller (a second admin 40 ms later, a
- * double click, the expiry) is told the status it found. Approved → queued (the caller enqueues the job);
+ * double click, the expiry) is told the status it found. Approved → queued (the caller enqueues the job),
+ * only while both apps are still reserved for this run;
  * rejected or expired → cancelled, and the apps are released in the same step. An approval arriving after
- * the window answers `lapsed` and changes nothing (the caller expires the request).
+ * the window, or after another run took the apps, answers `lapsed` and changes nothing (the caller
+ * expires the request).
  */
 const DECIDE_LUA = `
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -28,6 +30,10 @@ if status ~= 'awaiting_approval' then return {'not_waiting', status or ''} end
 local due = tonumber(redis.call('HGET', KEYS[1], 'approvalDueAt') or '0')
 if ARGV[2] == 'approved' then
   if tonumber(ARGV[3]) > due then return {'lapsed', status} end
+  -- The caller's clock may lag the one that let another run take the apps: the keys themselves decide.
+  if redis.call('GET', KEYS[2]) ~= ARGV[1] or redis.call('GET', KEYS[3]) ~= ARGV[1] then
+    return {'lapsed', status}
+  end
   redis.call('HSET', KEYS[1], 'status', 'queued', 'queuedAt', ARGV[3], 'approval', ARGV[4])
 else
   redis.call('HSET', KEYS[1], 'status', 'cancelled', 'finishedAt', ARGV[3], 'approval', ARGV[4], 'reason', ARGV[5])

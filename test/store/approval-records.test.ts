@@ -87,4 +87,23 @@ describe('approval records in Redis', () => {
     expect(await records().active('v2', 'v2-late')).toBeUndefined();
     expect((await records().get(request.migrationId))?.reason).toBe('no second admin approved it in time');
   });
+
+  it('answers lapsed to an approval once another run holds the apps (clocks apart), and queues nothing', async () => {
+    const t0 = Date.now();
+    const request = requestAt(t0, 'v2-skew', 'v3-skew');
+    await records().reserve(request);
+    await approvals().awaitApproval(request.migrationId, t0, t0 + DAY);
+    // Another caller whose clock was past the window reserved the apps for its own run.
+    const keys = records().keys;
+    await redis.set(keys.activeV2('v2-skew'), 'mig_someoneelse1');
+    await redis.set(keys.activeV3('v3-skew'), 'mig_someoneelse1');
+    expect(await approvals().decide(request, { decision: 'approved', by: 'U_B', at: t0 + 1 })).toEqual({
+      ok: false,
+      code: 'lapsed',
+    });
+    const record = await records().get(request.migrationId);
+    expect(record?.status).toBe('awaiting_approval');
+    expect(record?.approval).toBeUndefined();
+    expect(await redis.get(keys.activeV2('v2-skew'))).toBe('mig_someoneelse1');
+  });
 });
