@@ -98,6 +98,39 @@ describe('two-person approval (MIGRATE_APPROVAL_ENVIRONMENTS)', () => {
     );
   });
 
+  it('enqueues the approved job before the thread reply and parent edit, however slow Slack is', async () => {
+    stack = await startStack({ accounts: 20, env: APPROVAL_ON });
+    const s = stack;
+    const run = await requestProduction(s);
+    await s.waitFor('the approval request in the thread', () =>
+      run.replies().find((m) => /waiting for a second admin/.test(m.text)),
+    );
+    // Slack answers slowly from now on (each call well within the client's timeout).
+    s.slack.setLatency('chat.postMessage', 4_000);
+    s.slack.setLatency('chat.update', 4_000);
+    const click = run.click('U_OWNER', 'migrate_approve');
+    const queue = createMigrationQueue(s.redis, s.prefix);
+    try {
+      await s.waitFor('the approved job', () => queue.getJob(run.id));
+    } finally {
+      await queue.close();
+    }
+    // The job is there while the "Approved by" reply is still on its way.
+    expect(run.replies().find((m) => m.text.includes('Approved by'))).toBeUndefined();
+    s.slack.setLatency('chat.postMessage', 0);
+    s.slack.setLatency('chat.update', 0);
+    await click;
+    const done = await s.waitForRecord(['completed', 'failed', 'cancelled']);
+    expect(done.status).toBe('completed');
+    await s.waitFor('the approval reply', () =>
+      run.replies().find((m) => m.text.includes('Approved by <@U_OWNER>')),
+    );
+    await s.waitFor(
+      'the parent to end finished',
+      () => JSON.stringify(run.parent()?.blocks).includes('finished') || undefined,
+    );
+  });
+
   it('refuses the requester’s own Approve, a non-admin, a forged id and a bad signature; all audited', async () => {
     stack = await startStack({ accounts: 20, env: APPROVAL_ON });
     const s = stack;

@@ -85,8 +85,8 @@ export async function applyDecision(
     ...request,
     approval: { decision: 'approved', by: approval.by, at: approval.at },
   };
-  await post(approvalReply(request, approval));
-  await editParent(parentMessage(approved, labels, { kind: 'starting' }));
+  // Enqueued first: a slow Slack must never leave a queued run without its job (the reservation would
+  // be taken over after five minutes, a crash would leave it stuck in 'queued').
   try {
     if (!deps.enqueue) throw new Error('no queue to start the approved migration');
     await deps.enqueue(approved);
@@ -96,21 +96,35 @@ export async function applyDecision(
         migrationId,
       }),
     );
-    if (queued) return result;
-    // Approved but not started: end it in the open rather than leave the apps held by a run with no job.
-    deps.logger.error('could not queue the approved migration', { migrationId, error });
-    const reason = 'approved, but it could not be queued (Redis did not answer); run /migrate again';
-    await deps.records
-      .setStatus(migrationId, 'failed', { reason, finishedAt: String(Date.now()) })
-      .then(() => deps.records.release(request))
-      .catch(
-        logDropped(deps.logger, 'warn', 'unqueued approved run not ended; it lapses on its own', {
-          migrationId,
-        }),
-      );
-    const text = `:x: The migration was ${reason}.`;
-    await post({ text, blocks: [section(text)] });
-    await editParent(parentMessage(approved, labels, { kind: 'failed', reason }));
+    if (!queued) {
+      // Approved but not started: end it in the open rather than leave the apps held by a run with no job.
+      deps.logger.error('could not queue the approved migration', { migrationId, error });
+      const reason = 'approved, but it could not be queued (Redis did not answer); run /migrate again';
+      await deps.records
+        .setStatus(migrationId, 'failed', { reason, finishedAt: String(Date.now()) })
+        .then(() => deps.records.release(request))
+        .catch(
+          logDropped(deps.logger, 'warn', 'unqueued approved run not ended; it lapses on its own', {
+            migrationId,
+          }),
+        );
+      await post(approvalReply(request, approval));
+      const text = `:x: The migration was ${reason}.`;
+      await post({ text, blocks: [section(text)] });
+      await editParent(parentMessage(approved, labels, { kind: 'failed', reason }));
+      return result;
+    }
   }
+  await post(approvalReply(request, approval));
+  // Once the worker has started, its notifier owns the parent: a late "starting" must not overwrite
+  // its progress, so the parent is edited only while the run is still waiting in the queue.
+  const current = await deps.records
+    .get(migrationId)
+    .catch(
+      logDropped(deps.logger, 'warn', 'could not read the approved run before the parent edit', {
+        migrationId,
+      }),
+    );
+  if (current?.status === 'queued') await editParent(parentMessage(approved, labels, { kind: 'starting' }));
   return result;
 }
