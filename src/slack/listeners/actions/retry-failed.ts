@@ -75,12 +75,15 @@ export function registerRetryFailedAction(app: App, deps: BotDeps): void {
       if (gate) await holdForApproval({ client, logger: deps.logger }, gate, request, dueAt);
       else await deps.producer.enqueue(request);
     } catch (error) {
-      // An enqueue that timed out may still have landed: then the retry is on its way.
-      const queued = await deps.producer.isQueued(request.migrationId).catch(
-        logDropped(deps.logger, 'warn', 'could not check whether the retry was queued', {
-          migrationId: request.migrationId,
-        }),
-      );
+      // An enqueue that timed out may still have landed: then the retry is on its way. A hold has no job
+      // to ask about: one that failed part way (no expiry scheduled) is always undone.
+      const queued = gate
+        ? false
+        : await deps.producer.isQueued(request.migrationId).catch(
+            logDropped(deps.logger, 'warn', 'could not check whether the retry was queued', {
+              migrationId: request.migrationId,
+            }),
+          );
       if (queued) return undefined;
       deps.logger.error('could not queue the retry; undoing the reservation', {
         migrationId: request.migrationId,
@@ -92,6 +95,16 @@ export function registerRetryFailedAction(app: App, deps: BotDeps): void {
             migrationId: request.migrationId,
           }),
         );
+      // The parent was already turned into the retry's (with Approve/Reject when held): say it did not start.
+      if (thread?.threadTs) {
+        const text =
+          'The retry of failed accounts could not be started; the earlier results are in this thread.';
+        await client.chat.update({ channel: thread.channel, ts: thread.threadTs, text, blocks: [] }).catch(
+          logDropped(deps.logger, 'warn', 'parent message not marked as not started', {
+            migrationId: request.migrationId,
+          }),
+        );
+      }
       return tell(
         'The retry could not be queued (Redis does not answer); nothing was started. Try again shortly.',
       );

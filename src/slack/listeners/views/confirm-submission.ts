@@ -146,12 +146,15 @@ export function registerConfirmSubmission(app: App, deps: BotDeps): void {
         deps.home?.changed(request.migrationId);
       } else await deps.producer.enqueue(withThread);
     } catch (error) {
-      // An enqueue that timed out may still have landed: then the run is on its way, leave it be.
-      const queued = await deps.producer.isQueued(request.migrationId).catch(
-        logDropped(deps.logger, 'warn', 'could not check whether the migration was queued', {
-          migrationId: request.migrationId,
-        }),
-      );
+      // An enqueue that timed out may still have landed: then the run is on its way, leave it be. A hold
+      // has no job to ask about: one that failed part way (no expiry scheduled) is always undone.
+      const queued = gate
+        ? false
+        : await deps.producer.isQueued(request.migrationId).catch(
+            logDropped(deps.logger, 'warn', 'could not check whether the migration was queued', {
+              migrationId: request.migrationId,
+            }),
+          );
       if (queued) {
         deps.logger.warn('slow enqueue, but the job exists: the migration goes ahead', {
           migrationId: request.migrationId,
