@@ -35,6 +35,14 @@ export interface MigrationRecord {
   approvalDueAt?: number | undefined;
 }
 
+/** A request still awaiting approval after its window: its apps are free (RESERVE_LUA says the same). */
+export function approvalLapsed(
+  record: Pick<MigrationRecord, 'status' | 'approvalDueAt'>,
+  now: number = Date.now(),
+): boolean {
+  return record.status === 'awaiting_approval' && now > (record.approvalDueAt ?? 0);
+}
+
 /** A reservation that has not been enqueued after this long is abandoned (the bot died in between). */
 export const STALE_RESERVATION_MS = 5 * 60 * 1000;
 
@@ -226,12 +234,16 @@ export function createMigrationRecords(redis: RedisConnection, prefix: string, j
       );
     },
 
-    /** The live migration of a v2 or v3 app, if any. */
+    /**
+     * The live migration of a v2 or v3 app, if any. A request past its approval window no longer
+     * counts, as in the reservation script: it lapses even when nothing has expired it yet.
+     */
     async active(kind: 'v2' | 'v3', appId: string): Promise<MigrationRecord | undefined> {
       const id = await redis.get(kind === 'v2' ? keys.activeV2(appId) : keys.activeV3(appId));
       if (!id) return undefined;
       const record = await get(id);
-      return record && !FINISHED.includes(record.status) ? record : undefined;
+      if (!record || FINISHED.includes(record.status)) return undefined;
+      return approvalLapsed(record) ? undefined : record;
     },
 
     async setThread(id: string, slack: NonNullable<MigrationRequest['slack']>): Promise<MigrationRequest> {

@@ -106,4 +106,20 @@ describe('approval records in Redis', () => {
     expect(record?.approval).toBeUndefined();
     expect(await redis.get(keys.activeV2('v2-skew'))).toBe('mig_someoneelse1');
   });
+
+  it('no longer counts a request past its window as live, before anything has expired it', async () => {
+    const t0 = Date.now();
+    const request = requestAt(t0 - 10_000, 'v2-lapsed', 'v3-lapsed');
+    await records().reserve(request);
+    await approvals().awaitApproval(request.migrationId, t0 - 10_000, t0 - 1);
+    expect((await records().get(request.migrationId))?.status).toBe('awaiting_approval');
+    expect(await records().active('v2', 'v2-lapsed')).toBeUndefined();
+    expect(await records().active('v3', 'v3-lapsed')).toBeUndefined();
+
+    // Within its window it is live.
+    const waiting = requestAt(t0, 'v2-waiting', 'v3-waiting');
+    await records().reserve(waiting);
+    await approvals().awaitApproval(waiting.migrationId, t0, t0 + DAY);
+    expect((await records().active('v2', 'v2-waiting'))?.request.migrationId).toBe(waiting.migrationId);
+  });
 });
