@@ -118,13 +118,11 @@ export async function applyDecision(
   await post(approvalReply(request, approval));
   // Once the worker has started, its notifier owns the parent: a late "starting" must not overwrite
   // its progress, so the parent is edited only while the run is still waiting in the queue.
-  const current = await deps.records
-    .get(migrationId)
-    .catch(
-      logDropped(deps.logger, 'warn', 'could not read the approved run before the parent edit', {
-        migrationId,
-      }),
-    );
+  const current = await deps.records.get(migrationId).catch(
+    logDropped(deps.logger, 'warn', 'could not read the approved run before the parent edit', {
+      migrationId,
+    }),
+  );
   if (current?.status === 'queued') await editParent(parentMessage(approved, labels, { kind: 'starting' }));
   return result;
 }
