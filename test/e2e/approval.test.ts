@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrationRequestSchema, newMigrationId } from '../../src/migration/request.js';
+import { APPROVAL_EXPIRY_QUEUE } from '../../src/queue/approval-expiry-queue.js';
 import { createMigrationQueue, enqueueMigration } from '../../src/queue/migration-queue.js';
 import { migrationKeys } from '../../src/store/keys.js';
 import { buttonClick, postToBot } from '../../testkit/slack-sim/driver.js';
@@ -393,6 +394,22 @@ describe('two-person approval (MIGRATE_APPROVAL_ENVIRONMENTS)', () => {
     expect(done.status).toBe('completed');
     expect(done.reason ?? '').not.toMatch(/needs a second admin/);
     expect(linkCalls(s)).toBe(1);
+  });
+
+  it('undoes a hold whose expiry could not be scheduled: apps free, the parent says it did not start', async () => {
+    stack = await startStack({ accounts: 20, env: APPROVAL_ON });
+    const s = stack;
+    // The expiry queue's delayed set holds the wrong type: scheduling the expiry fails (Redis answers WRONGTYPE).
+    await s.redis.set(`${s.prefix}:${APPROVAL_EXPIRY_QUEUE}:delayed`, 'not a sorted set');
+    await s.startMigration('U_ADMIN');
+    const parent = await s.waitFor('the parent saying it did not start', () =>
+      s.slack.messages('C_GENERAL').find((m) => m.text === 'This migration could not be started.'),
+    );
+    expect(JSON.stringify(parent.blocks ?? [])).not.toContain('migrate_reject');
+    expect(await s.records.active('v2', V2_APP.clientId)).toBeUndefined();
+    expect(await s.records.active('v3', V3_APP.applicationId)).toBeUndefined();
+    expect(await s.records.recent(5)).toEqual([]);
+    expect(linkCalls(s)).toBe(0);
   });
 
   it('refreshes an open App Home when a run starts waiting and when it is rejected', async () => {
