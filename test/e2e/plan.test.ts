@@ -154,6 +154,39 @@ describe('Plan (dry run)', () => {
     expect(s.audits().some((a) => a.what === 'button.migrate_now' && a.outcome === 'refused')).toBe(true);
   });
 
+  it('refuses Retry failed on a plan: nothing starts and nothing is written at Nylas', async () => {
+    stack = await startStack({ accounts: 20 });
+    const s = stack;
+    const { parent, replies } = await startPlan(s);
+    const planId = planIdOf(s, parent.ts);
+    await s.waitFor(
+      'the plan recorded',
+      async () => (await s.records.get(planId))?.status === 'completed' || undefined,
+    );
+    const last = await s.waitFor('Migrate now', () =>
+      replies().find((m) => JSON.stringify(m.blocks ?? []).includes('migrate_now')),
+    );
+    s.nylas.resetCounters();
+    // A stale or forged Retry failed carrying the plan's id.
+    const retry = await s.click('U_ADMIN', {
+      channelId: 'C_GENERAL',
+      messageTs: last.ts,
+      threadTs: parent.ts,
+      actionId: 'migrate_retry_failed',
+      value: planId,
+    });
+    expect(retry.status).toBe(200);
+    await s.waitFor('the refusal', () =>
+      s.responsesTo('U_ADMIN').find((r) => JSON.stringify(r).includes('A plan cannot be retried')),
+    );
+    // No run was reserved or started (the plan itself is not listed among migrations).
+    expect(await s.records.recent(5)).toEqual([]);
+    expect(replies().some((m) => m.text.startsWith('Retry of the failed accounts'))).toBe(false);
+    expect(await s.redis.get(s.records.keys.activeV2(V2_APP.clientId))).toBeNull();
+    expect(writeCalls(s)).toEqual([]);
+    expect(s.nylas.counters().requests).toEqual({});
+  });
+
   it('Cancel stops a plan; a real migration of the same apps starts while a plan runs', async () => {
     // The plan's first account page hangs (three timeouts, the fourth attempt answers): time to act.
     stack = await startStack({ accounts: 150 });
