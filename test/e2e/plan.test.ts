@@ -187,6 +187,42 @@ describe('Plan (dry run)', () => {
     expect(s.nylas.counters().requests).toEqual({});
   });
 
+  it('posts what it can when Slack fails a table, and never runs the plan twice', async () => {
+    stack = await startStack({ accounts: 20 });
+    const s = stack;
+    // The plan's account listing waits (one timeout) until the Slack fault is in place.
+    s.nylas.injectFaults({ match: 'v2-accounts', kind: 'timeout', times: 1 });
+    const { parent, replies } = await startPlan(s);
+    const planId = planIdOf(s, parent.ts);
+    await s.waitFor('the plan milestone', () =>
+      replies().find((m) => m.text.startsWith('Plan: preflight passed')),
+    );
+    await s.waitFor(
+      'the plan listing',
+      () => (s.nylas.counters().requests['GET /a/:client_id/accounts'] ?? 0) > 0 || undefined,
+    );
+    s.nylas.resetCounters();
+    // After the listing the thread gets the "Found N accounts" milestone (three tries, then dropped) and
+    // then the tables: the fourth failure lands on the first table.
+    s.slack.failNext({ method: 'chat.postMessage', kind: 'error', error: 'internal_error', times: 4 });
+
+    const plan = await s.waitFor('the plan recorded', async () => {
+      const latest = await s.records.get(planId);
+      return latest && ['completed', 'failed', 'cancelled'].includes(latest.status) ? latest : undefined;
+    });
+    expect(plan.status).toBe('completed');
+    // The last fault hit the plan's first table; the rest of the thread was posted once.
+    const failed = s.slack.calls('chat.postMessage').filter((c) => c.fault);
+    expect(failed.map((c) => c.args.thread_ts)).toEqual([parent.ts, parent.ts, parent.ts, parent.ts]);
+    expect(String(failed[3]?.args.text)).toMatch(/^Plan: 20 accounts/);
+    await s.waitFor('Migrate now', () =>
+      replies().find((m) => JSON.stringify(m.blocks ?? []).includes('migrate_now')),
+    );
+    expect(s.nylas.counters().requests['GET /a/:client_id/accounts']).toBe(1);
+    expect(replies().filter((m) => m.text.startsWith('Plan: preflight passed'))).toHaveLength(1);
+    expect(s.slack.files('C_GENERAL', parent.ts)).toHaveLength(1);
+  });
+
   it('Cancel stops a plan; a real migration of the same apps starts while a plan runs', async () => {
     // The plan's first account page hangs (three timeouts, the fourth attempt answers): time to act.
     stack = await startStack({ accounts: 150 });
