@@ -71,8 +71,9 @@ describe('Plan (dry run)', () => {
     expect(text).toContain('Webhooks to recreate on v3');
     expect(text).toMatch(/account\.connected +grant\.created/);
     expect(text).toMatch(/account\.running +no v3 equivalent/);
-    // A callback URL's query (a token, often) is not repeated in the thread.
-    expect(text).toContain('https://hooks.example.com/nylas/mail ');
+    // A callback URL's path and query (a token, often) are not repeated in the thread: only its origin.
+    expect(text).toContain('https://hooks.example.com/… ');
+    expect(text).not.toContain('/nylas/mail');
     expect(text).not.toContain('whsec-sim-0001');
     expect(text).toContain(`at ${NYLAS_MIGRATION_RATE_PER_SECOND} requests per second`);
     expect(text).toContain('not linked yet; 0 grants already on it');

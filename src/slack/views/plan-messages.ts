@@ -31,7 +31,8 @@ export function textTable(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-const code = (text: string) => `\`\`\`\n${text}\n\`\`\``;
+/** A code block of text from Nylas (provider names, webhook cells): escaped, as Slack needs even there. */
+const code = (text: string) => `\`\`\`\n${escapeMrkdwn(text)}\n\`\`\``;
 
 function cut<T>(items: readonly T[]): { shown: T[]; more: number } {
   return { shown: items.slice(0, TABLE_ROWS), more: Math.max(0, items.length - TABLE_ROWS) };
@@ -82,7 +83,7 @@ function setupMessage(report: PlanReport): SlackMessage {
     text: `Plan: ${report.connectorTodo.length} connector items to act on before migrating`,
     blocks: [
       section(
-        `:electric_plug: *Connectors to create or fix before migrating* (the run will have: ${report.connectorsAfterImport.join(', ')})\n${todoText}`,
+        `:electric_plug: *Connectors to create or fix before migrating* (the run will have: ${escapeMrkdwn(report.connectorsAfterImport.join(', '))})\n${todoText}`,
       ),
       section(`:link: *Redirect URIs the import copies to v3*\n${uriText}`),
     ],
