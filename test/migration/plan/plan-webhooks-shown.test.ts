@@ -80,3 +80,24 @@ describe('v2 webhooks in a plan’s thread', () => {
     expect(maskedCallbackUrl('not a url /with/secret')).toBe('(not a readable URL)');
   });
 });
+
+describe('the webhooks table of a plan', () => {
+  it('fits Slack’s 3000-character section: the code block stays closed and says how many more', () => {
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      callbackUrl: `https://webhooks-${i}.customer-integration.example.com/…`,
+      state: 'active',
+      v2Trigger: 'account.running',
+      v3Trigger: undefined,
+      note: 'watch grant.updated / grant.expired instead',
+    }));
+    const messages = planMessages('mig_test', { kind: 'planned', report: reportWith(rows) });
+    const webhooks = messages.find((m) => m.text.includes('webhook triggers'));
+    const table = (webhooks?.blocks[1] as { text: { text: string } }).text.text;
+    expect(table.length).toBeLessThanOrEqual(3000);
+    const match = /^```\n([\s\S]*)\n```\n…and (\d+) more$/.exec(table);
+    expect(match).not.toBeNull();
+    const shownRows = (match?.[1] ?? '').split('\n').length - 2; // header and its rule
+    expect(shownRows).toBeGreaterThan(10);
+    expect(shownRows + Number(match?.[2])).toBe(60);
+  });
+});
