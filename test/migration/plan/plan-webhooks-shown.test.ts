@@ -92,7 +92,8 @@ describe('the webhooks table of a plan', () => {
     }));
     const messages = planMessages('mig_test', { kind: 'planned', report: reportWith(rows) });
     const webhooks = messages.find((m) => m.text.includes('webhook triggers'));
-    const table = (webhooks?.blocks[1] as { text: { text: string } }).text.text;
+    if (!webhooks) throw new Error('no webhooks message');
+    const table = (webhooks.blocks[1] as { text: { text: string } }).text.text;
     expect(table.length).toBeLessThanOrEqual(3000);
     const match = /^```\n([\s\S]*)\n```\n…and (\d+) more$/.exec(table);
     expect(match).not.toBeNull();
