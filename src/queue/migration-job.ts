@@ -66,11 +66,20 @@ export function createMigrationJobRunner(deps: MigrationJobDeps) {
    */
   async function abandon(request: MigrationRequest, reason: string, ownToken?: number): Promise<void> {
     try {
-      const holder = await leases.inspect(`v2:${request.v2AppId}`);
+      // A plan takes no lease: the app's lease, if held, is a real run's, not a sign the plan goes on.
+      const holder = request.mode === 'plan' ? null : await leases.inspect(`v2:${request.v2AppId}`);
       if (holder && holder.token !== ownToken) return; // someone is still running it
       const record = await records.get(request.migrationId);
       if (!record || FINISHED_STATUSES.includes(record.status)) return;
       await records.setStatus(request.migrationId, 'failed', { reason, finishedAt: String(Date.now()) });
+      if (request.mode === 'plan') {
+        // A plan holds no reservation, and its thread ends as a plan does: no Retry failed button.
+        deps.onStateChange?.(request.migrationId);
+        await deps.notifier
+          .plan?.(request, { kind: 'failed', reason })
+          .catch(logDropped(logger, 'warn', 'could not tell the thread about the abandoned plan'));
+        return;
+      }
       await records.release(request);
       deps.onStateChange?.(request.migrationId);
       await deps.notifier

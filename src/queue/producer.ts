@@ -72,9 +72,12 @@ export function createMigrationProducer(deps: {
     async reserveRetry(
       previousId: string,
       requestedBy: string,
-    ): Promise<ReserveOutcome | { ok: false; code: 'not_found' | 'not_finished' }> {
+    ): Promise<ReserveOutcome | { ok: false; code: 'not_found' | 'not_finished' | 'is_plan' }> {
       const previous = await deps.records.get(previousId);
       if (!previous) return { ok: false, code: 'not_found' };
+      // A plan has no summary: its "retry" would be a real migration of every account, with no
+      // confirmation, no Create app and no approval. Only Migrate now under the plan starts one.
+      if (previous.request.mode === 'plan') return { ok: false, code: 'is_plan' };
       if (!['completed', 'cancelled', 'failed'].includes(previous.status))
         return { ok: false, code: 'not_finished' };
       const { migrationId: _id, createdAt: _at, ...rest } = previous.request;

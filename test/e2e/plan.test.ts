@@ -71,8 +71,9 @@ describe('Plan (dry run)', () => {
     expect(text).toContain('Webhooks to recreate on v3');
     expect(text).toMatch(/account\.connected +grant\.created/);
     expect(text).toMatch(/account\.running +no v3 equivalent/);
-    // A callback URL's query (a token, often) is not repeated in the thread.
-    expect(text).toContain('https://hooks.example.com/nylas/mail ');
+    // A callback URL's path and query (a token, often) are not repeated in the thread: only its origin.
+    expect(text).toContain('https://hooks.example.com/… ');
+    expect(text).not.toContain('/nylas/mail');
     expect(text).not.toContain('whsec-sim-0001');
     expect(text).toContain(`at ${NYLAS_MIGRATION_RATE_PER_SECOND} requests per second`);
     expect(text).toContain('not linked yet; 0 grants already on it');
@@ -152,6 +153,75 @@ describe('Plan (dry run)', () => {
     );
     expect(s.opensSoFar()).toBe(opensBefore);
     expect(s.audits().some((a) => a.what === 'button.migrate_now' && a.outcome === 'refused')).toBe(true);
+  });
+
+  it('refuses Retry failed on a plan: nothing starts and nothing is written at Nylas', async () => {
+    stack = await startStack({ accounts: 20 });
+    const s = stack;
+    const { parent, replies } = await startPlan(s);
+    const planId = planIdOf(s, parent.ts);
+    await s.waitFor(
+      'the plan recorded',
+      async () => (await s.records.get(planId))?.status === 'completed' || undefined,
+    );
+    const last = await s.waitFor('Migrate now', () =>
+      replies().find((m) => JSON.stringify(m.blocks ?? []).includes('migrate_now')),
+    );
+    s.nylas.resetCounters();
+    // A stale or forged Retry failed carrying the plan's id.
+    const retry = await s.click('U_ADMIN', {
+      channelId: 'C_GENERAL',
+      messageTs: last.ts,
+      threadTs: parent.ts,
+      actionId: 'migrate_retry_failed',
+      value: planId,
+    });
+    expect(retry.status).toBe(200);
+    await s.waitFor('the refusal', () =>
+      s.responsesTo('U_ADMIN').find((r) => JSON.stringify(r).includes('A plan cannot be retried')),
+    );
+    // No run was reserved or started (the plan itself is not listed among migrations).
+    expect(await s.records.recent(5)).toEqual([]);
+    expect(replies().some((m) => m.text.startsWith('Retry of the failed accounts'))).toBe(false);
+    expect(await s.redis.get(s.records.keys.activeV2(V2_APP.clientId))).toBeNull();
+    expect(writeCalls(s)).toEqual([]);
+    expect(s.nylas.counters().requests).toEqual({});
+  });
+
+  it('posts what it can when Slack fails a table, and never runs the plan twice', async () => {
+    stack = await startStack({ accounts: 20 });
+    const s = stack;
+    // The plan's account listing waits (one timeout) until the Slack fault is in place.
+    s.nylas.injectFaults({ match: 'v2-accounts', kind: 'timeout', times: 1 });
+    const { parent, replies } = await startPlan(s);
+    const planId = planIdOf(s, parent.ts);
+    await s.waitFor('the plan milestone', () =>
+      replies().find((m) => m.text.startsWith('Plan: preflight passed')),
+    );
+    await s.waitFor(
+      'the plan listing',
+      () => (s.nylas.counters().requests['GET /a/:client_id/accounts'] ?? 0) > 0 || undefined,
+    );
+    s.nylas.resetCounters();
+    // After the listing the thread gets the "Found N accounts" milestone (three tries, then dropped) and
+    // then the tables: the fourth failure lands on the first table.
+    s.slack.failNext({ method: 'chat.postMessage', kind: 'error', error: 'internal_error', times: 4 });
+
+    const plan = await s.waitFor('the plan recorded', async () => {
+      const latest = await s.records.get(planId);
+      return latest && ['completed', 'failed', 'cancelled'].includes(latest.status) ? latest : undefined;
+    });
+    expect(plan.status).toBe('completed');
+    // The last fault hit the plan's first table; the rest of the thread was posted once.
+    const failed = s.slack.calls('chat.postMessage').filter((c) => c.fault);
+    expect(failed.map((c) => c.args.thread_ts)).toEqual([parent.ts, parent.ts, parent.ts, parent.ts]);
+    expect(String(failed[3]?.args.text)).toMatch(/^Plan: 20 accounts/);
+    await s.waitFor('Migrate now', () =>
+      replies().find((m) => JSON.stringify(m.blocks ?? []).includes('migrate_now')),
+    );
+    expect(s.nylas.counters().requests['GET /a/:client_id/accounts']).toBe(1);
+    expect(replies().filter((m) => m.text.startsWith('Plan: preflight passed'))).toHaveLength(1);
+    expect(s.slack.files('C_GENERAL', parent.ts)).toHaveLength(1);
   });
 
   it('Cancel stops a plan; a real migration of the same apps starts while a plan runs', async () => {

@@ -39,7 +39,7 @@ export function webhookRows(webhooks: readonly V2Webhook[]): WebhookRow[] {
     webhook.triggers.map((trigger) => {
       const mapping = v3TriggerFor(trigger);
       return {
-        callbackUrl: withoutQuery(webhook.callback_url),
+        callbackUrl: maskedCallbackUrl(webhook.callback_url),
         state: webhook.state,
         v2Trigger: trigger,
         v3Trigger: mapping.v3,
@@ -49,12 +49,26 @@ export function webhookRows(webhooks: readonly V2Webhook[]): WebhookRow[] {
   );
 }
 
-/** A callback URL may carry a token in its query: the thread shows where it points, not that. */
-function withoutQuery(url: string): string {
+/**
+ * A callback URL often carries a secret in its path (Slack's /services/T…/B…/<token>, Zapier's
+ * /hooks/catch/…/<key>) or its query, and sometimes credentials before the host: the thread shows only
+ * where it points — scheme and host — and `/…` for the rest.
+ */
+export function maskedCallbackUrl(url: string): string {
+  let origin: string | undefined;
+  let rest = '';
   try {
     const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
+    origin = parsed.origin !== 'null' ? parsed.origin : undefined;
+    rest = `${parsed.pathname}${parsed.search}${parsed.hash}`;
   } catch {
-    return url.replace(/[?#].*$/, '');
+    // Not a URL `new URL` reads: keep a scheme://host start if there is one, never what follows it.
+    const match = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^/?#@]*@)?([^/?#@]*)(.*)$/is.exec(url.trim());
+    if (match) {
+      origin = `${match[1]}${match[2]}`;
+      rest = match[3] ?? '';
+    }
   }
+  if (!origin) return '(not a readable URL)';
+  return rest && rest !== '/' ? `${origin}/…` : origin;
 }

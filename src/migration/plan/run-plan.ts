@@ -115,7 +115,12 @@ export async function runPlan(deps: PlanDeps): Promise<PlanOutcome> {
     else throw error;
   }
   try {
-    await deps.notifier.plan?.(ctx.ref, outcome, file);
+    // Best effort: the plan is done; a Slack error here must not make BullMQ run it all again.
+    await Promise.resolve(deps.notifier.plan?.(ctx.ref, outcome, file)).catch(
+      logDropped(deps.logger, 'warn', 'plan outcome not posted in its thread', {
+        migrationId: ctx.ref.migrationId,
+      }),
+    );
   } finally {
     if (file) await rm(file.path, { force: true });
   }

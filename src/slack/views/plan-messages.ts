@@ -31,7 +31,8 @@ export function textTable(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-const code = (text: string) => `\`\`\`\n${text}\n\`\`\``;
+/** A code block of text from Nylas (provider names, webhook cells): escaped, as Slack needs even there. */
+const code = (text: string) => `\`\`\`\n${escapeMrkdwn(text)}\n\`\`\``;
 
 function cut<T>(items: readonly T[]): { shown: T[]; more: number } {
   return { shown: items.slice(0, TABLE_ROWS), more: Math.max(0, items.length - TABLE_ROWS) };
@@ -82,31 +83,39 @@ function setupMessage(report: PlanReport): SlackMessage {
     text: `Plan: ${report.connectorTodo.length} connector items to act on before migrating`,
     blocks: [
       section(
-        `:electric_plug: *Connectors to create or fix before migrating* (the run will have: ${report.connectorsAfterImport.join(', ')})\n${todoText}`,
+        `:electric_plug: *Connectors to create or fix before migrating* (the run will have: ${escapeMrkdwn(report.connectorsAfterImport.join(', '))})\n${todoText}`,
       ),
       section(`:link: *Redirect URIs the import copies to v3*\n${uriText}`),
     ],
   };
 }
 
+/** Slack's limit on a section's text; past it `section()` cuts, closing fence and "more" note included. */
+const SECTION_TEXT_MAX = 3000;
+
 /** v2 webhooks and what replaces each trigger on v3. */
 function webhooksMessage(report: PlanReport): SlackMessage {
-  const { shown, more } = cut(report.webhooks);
-  const rows = shown.map((row) => [
+  const header = ['v2 webhook', 'state', 'v2 trigger', 'v3 trigger', 'note'];
+  const cells = report.webhooks.map((row) => [
     row.callbackUrl,
     row.state,
     row.v2Trigger,
     row.v3Trigger ?? 'no v3 equivalent',
     row.note ?? '',
   ]);
-  const table = rows.length
-    ? code(textTable(['v2 webhook', 'state', 'v2 trigger', 'v3 trigger', 'note'], rows))
-    : 'The v2 application has no webhooks.';
+  const render = (shown: number) => {
+    const more = cells.length - shown;
+    return code(textTable(header, cells.slice(0, shown))) + (more ? `\n…and ${more} more` : '');
+  };
+  // As many rows as fit in one section (escaped, fenced, with the "more" note), at most TABLE_ROWS.
+  let shown = Math.min(cells.length, TABLE_ROWS);
+  while (shown > 0 && render(shown).length > SECTION_TEXT_MAX) shown--;
+  const table = cells.length ? render(shown) : 'The v2 application has no webhooks.';
   return {
     text: `Plan: ${report.webhooks.length} v2 webhook triggers to recreate on v3`,
     blocks: [
       section(':satellite_antenna: *Webhooks to recreate on v3* (v3 does not copy them)'),
-      section(table + (more ? `\n…and ${more} more` : '')),
+      section(table),
     ],
   };
 }

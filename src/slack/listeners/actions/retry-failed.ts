@@ -34,6 +34,8 @@ export function registerRetryFailedAction(app: App, deps: BotDeps): void {
     if (!reserved.ok) {
       if (reserved.code === 'not_found') return tell('That migration is no longer known.');
       if (reserved.code === 'not_finished') return tell('That migration is still running.');
+      if (reserved.code === 'is_plan')
+        return tell('A plan cannot be retried; use Migrate now under it to run the migration.');
       const thread = 'record' in reserved ? reserved.record?.request.slack : undefined;
       return tell(
         `A migration of these applications is already running: ${threadPlace(await deps.permalinks.of(thread), thread)}`,
