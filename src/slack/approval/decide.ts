@@ -53,28 +53,23 @@ export async function applyDecision(
   });
   const thread = request.slack;
   const labels = appLabels(deps.registry, request);
-  const post = async (message: { text: string; blocks: unknown[] }) => {
+  // The thread reply and the parent edit differ only in the method and where the message goes.
+  const send = async (
+    where: 'reply' | 'parent',
+    message: { text: string; blocks: unknown[] },
+    dropped: string,
+  ) => {
     if (!thread?.threadTs) return;
-    await deps.client.chat
-      .postMessage({
-        channel: thread.channel,
-        thread_ts: thread.threadTs,
-        text: message.text,
-        blocks: message.blocks as never,
-      })
-      .catch(logDropped(deps.logger, 'warn', 'approval decision not posted in the thread', { migrationId }));
+    const content = { channel: thread.channel, text: message.text, blocks: message.blocks as never };
+    await (where === 'reply'
+      ? deps.client.chat.postMessage({ ...content, thread_ts: thread.threadTs })
+      : deps.client.chat.update({ ...content, ts: thread.threadTs })
+    ).catch(logDropped(deps.logger, 'warn', dropped, { migrationId }));
   };
-  const editParent = async (message: { text: string; blocks: unknown[] }) => {
-    if (!thread?.threadTs) return;
-    await deps.client.chat
-      .update({
-        channel: thread.channel,
-        ts: thread.threadTs,
-        text: message.text,
-        blocks: message.blocks as never,
-      })
-      .catch(logDropped(deps.logger, 'warn', 'parent message not updated for the decision', { migrationId }));
-  };
+  const post = (message: { text: string; blocks: unknown[] }) =>
+    send('reply', message, 'approval decision not posted in the thread');
+  const editParent = (message: { text: string; blocks: unknown[] }) =>
+    send('parent', message, 'parent message not updated for the decision');
 
   if (approval.decision !== 'approved' || !approval.by) {
     await post(approvalReply(request, approval));
